@@ -1,0 +1,1 @@
+"""GhostCart: an agentic shopping assistant for the terminal."""
