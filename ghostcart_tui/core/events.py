@@ -41,6 +41,16 @@ class AgentActivity(Event):
 
 
 @dataclass(frozen=True)
+class AgentTextDelta(Event):
+    """A chunk of an agent's answer while the model streams it (TUI only; AgentMessage follows
+    with the whole text)."""
+
+    name: ClassVar[str] = "agent_text_delta"
+    agent: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ClarificationRequested(Event):
     name: ClassVar[str] = "clarification_requested"
     text: str

@@ -1,0 +1,234 @@
+"""Conversation: the one object the TUI and the replay runner talk to.
+
+A turn runs the supervisor graph until it answers or a signature is pending (a Strands interrupt
+raised by request_user_*_signature). answer_signature() resumes the graph with the shopper's
+answer; if the paused turn cannot be restored (a restart that lost it, a new conversation), the
+flow is finished through services directly and the answer says so.
+
+Importing this module is cheap: strands is imported on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import UserError
+from ..core.events import AgentMessage, ClarificationRequested, ErrorOccurred, Event, TurnMetrics
+from ..services import conversations as conv
+from ..services import signatures
+from ..services.conversations import ChatEntry
+from ..services.runtime import Runtime
+from ..services.views import SignatureView
+from . import provider as providers
+
+if TYPE_CHECKING:
+    from .graph import AgentGraph
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ChatEntry", "Conversation", "TurnOutcome"]
+
+
+@dataclass
+class TurnOutcome:
+    text: str
+    pending_signature: SignatureView | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+class Conversation:
+    def __init__(self, rt: Runtime, *, model: str | None = None, session_id: str | None = None) -> None:
+        self.rt = rt
+        choice = providers.choose(rt.settings, model)
+        self._choice = choice
+        self.provider, self.model_label, self.provider_reason = choice.provider, choice.label, choice.reason
+        self.session_id = session_id or conv.latest_session(rt) or rt.ids.new("session")
+        conv.ensure_session(rt, self.session_id)
+        self._graph: AgentGraph | None = None
+        self._lock = asyncio.Lock()
+        self._turn_messages: list[tuple[str, str]] = []
+        self._clarified = False
+
+    # ---- public API ------------------------------------------------------------------------------
+
+    async def send(self, text: str) -> TurnOutcome:
+        text = (text or "").strip()
+        if not text:
+            return TurnOutcome("Type what you'd like to buy or watch.")
+        if self._lock.locked():
+            raise UserError("GhostCart is still working on your last message (Esc cancels it).")
+        pending = self.pending_signature()
+        if pending is not None:
+            # A reply while the dialog is open answers it ("yes", "no"); anything else declines it
+            # first, so the graph is never left paused under a new request.
+            decision = _yes_no(text)
+            conv.append_chat(self.rt, self.session_id, "user", text)
+            outcome = await self.answer_signature(pending.mandate_id, decision is True, _log_user=False)
+            if decision is not None:
+                return outcome
+            return await self._turn(text, log_user=False, prefix=outcome.text)
+        return await self._turn(text)
+
+    async def answer_signature(self, mandate_id: str, approve: bool, *, _log_user: bool = True) -> TurnOutcome:
+        if self._lock.locked():
+            raise UserError("GhostCart is still working; answer the signature when it is done.")
+        if _log_user:
+            conv.append_chat(self.rt, self.session_id, "user", "✓ signed" if approve else "✗ declined")
+        graph = self._ensure_graph()
+        interrupt = self._find_interrupt(graph, mandate_id)
+        if interrupt is not None:
+            response = [{"interruptResponse": {"interruptId": interrupt.id, "response": {"approved": approve}}}]
+            return await self._run(response)
+        return await self._answer_directly(mandate_id, approve)
+
+    def pending_signature(self) -> SignatureView | None:
+        views = signatures.pending(self.rt)
+        return views[-1] if views else None
+
+    def cancel(self) -> None:
+        if self._graph is not None and self._lock.locked():
+            self._graph.supervisor.cancel()
+
+    def new_conversation(self) -> None:
+        self.session_id = self.rt.ids.new("session")
+        conv.ensure_session(self.rt, self.session_id)
+        self._graph = None
+
+    def history(self) -> list[ChatEntry]:
+        return conv.chat_log(self.rt, self.session_id)
+
+    # ---- turns -----------------------------------------------------------------------------------
+
+    def _ensure_graph(self) -> AgentGraph:
+        if self._graph is None:
+            from .graph import build_graph
+            from .metering import Meter
+
+            self._graph = build_graph(self.rt, self._choice, self.session_id, Meter())
+        return self._graph
+
+    async def _turn(self, text: str, *, log_user: bool = True, prefix: str = "") -> TurnOutcome:
+        if log_user:
+            conv.append_chat(self.rt, self.session_id, "user", text)
+        outcome = await self._run(text)
+        if prefix:
+            outcome.text = f"{prefix}\n\n{outcome.text}".strip()
+        return outcome
+
+    async def _run(self, prompt: Any) -> TurnOutcome:
+        from strands.types.exceptions import ConcurrencyException
+
+        graph = self._ensure_graph()
+        graph.meter.reset()
+        self._turn_messages, self._clarified = [], False
+        unsubscribe = self.rt.bus.subscribe(self._on_event)
+        async with self._lock:
+            try:
+                result = await graph.supervisor.invoke_async(prompt)
+            except ConcurrencyException as exc:
+                raise UserError("GhostCart is still working on your last message.") from exc
+            except Exception as exc:  # a model/provider failure is shown, not raised into the UI
+                log.exception("turn failed")
+                return self._failed(exc)
+            finally:
+                unsubscribe()
+        return self._finish(result)
+
+    def _finish(self, result) -> TurnOutcome:
+        graph = self._graph
+        pending = self.pending_signature() if result.stop_reason == "interrupt" else None
+        if result.stop_reason == "interrupt":
+            text = "\n\n".join(t for _, t in self._turn_messages)
+            if pending is not None and not text:
+                text = _sign_prompt(pending)
+        elif result.stop_reason == "cancelled":
+            text = "Cancelled."
+        else:
+            text = str(result).strip()
+            if not self._turn_messages or self._turn_messages[-1][1] != text:
+                self._record("supervisor", text)  # a delegated answer that no model streamed here
+            if graph.meter.by_agent.keys() <= {"supervisor"} and text.endswith("?") and not self._clarified:
+                self.rt.bus.publish(ClarificationRequested(text=text))
+        m = graph.meter.snapshot()
+        self.rt.bus.publish(TurnMetrics(model_invocations=m["model_invocations"], tool_calls=m["tool_calls"],
+                                        input_tokens=m["input_tokens"], output_tokens=m["output_tokens"],
+                                        tools=m["tools"]))
+        log.info("turn metrics session=%s %s", self.session_id, m)
+        flow = "hnp" if "delegate" in m["by_agent"] else "hp" if "shopping" in m["by_agent"] else None
+        conv.touch_session(self.rt, self.session_id, flow)
+        return TurnOutcome(text, pending, m)
+
+    def _failed(self, exc: Exception) -> TurnOutcome:
+        message = f"The assistant failed: {type(exc).__name__}: {str(exc)[:200]}"
+        self.rt.bus.publish(ErrorOccurred(error_code="agent_error", message=message))
+        return TurnOutcome(message, self.pending_signature(), self._graph.meter.snapshot() if self._graph else {})
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, AgentMessage):
+            self._turn_messages.append((event.agent, event.text))
+            conv.append_chat(self.rt, self.session_id, "assistant", event.text, event.agent)
+        elif isinstance(event, ErrorOccurred):
+            conv.append_chat(self.rt, self.session_id, "error", f"{event.error_code}: {event.message}")
+        elif isinstance(event, ClarificationRequested):
+            self._clarified = True
+
+    def _record(self, agent: str, text: str) -> None:
+        if text:
+            self.rt.bus.publish(AgentMessage(agent=agent, text=text))
+
+    # ---- signatures ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _find_interrupt(graph: AgentGraph, mandate_id: str):
+        from .tools_signature import interrupt_name
+
+        state = graph.supervisor._interrupt_state  # restored from SQLite by the session manager
+        if not state.activated:
+            return None
+        name = interrupt_name(mandate_id)
+        return next((i for i in state.interrupts.values() if i.name == name and i.response is None), None)
+
+    async def _answer_directly(self, mandate_id: str, approve: bool) -> TurnOutcome:
+        """The paused agent turn is gone: finish the flow through services, and say so."""
+        from . import fallback
+
+        graph = self._ensure_graph()
+        if graph.supervisor._interrupt_state.activated:
+            # The graph waits on another signature; that wait is void now (its mandate is answered
+            # through services when the shopper gets to it).
+            graph.supervisor._interrupt_state.deactivate()
+        self._turn_messages = []
+        unsubscribe = self.rt.bus.subscribe(self._on_event)
+        try:
+            text = await asyncio.to_thread(fallback.answer, self.rt, mandate_id, approve)
+            self._record("supervisor", text)
+        except Exception as exc:  # AP2Error/UserError: show the reason
+            text = f"I couldn't apply your answer: {exc}"
+            self.rt.bus.publish(ErrorOccurred(error_code=getattr(exc, "code", "user_error"), message=str(exc)))
+        finally:
+            unsubscribe()
+        return TurnOutcome(text, self.pending_signature(), {"model_invocations": 0, "tool_calls": 0,
+                                                             "input_tokens": 0, "output_tokens": 0})
+
+
+def _sign_prompt(v: SignatureView) -> str:
+    from ..core.money import format_cents
+
+    if v.mandate_type == "cart":
+        return f"Please review and sign the cart ({format_cents(v.total_cents or 0)} total)."
+    return f"Please review and sign the intent: {v.description}"
+
+
+def _yes_no(text: str) -> bool | None:
+    from .offline import nlu
+
+    r = nlu.classify(text)
+    if r.kind == "followup" and r.followup is not None:
+        if r.followup.kind == "confirm":
+            return True
+        if r.followup.kind in ("decline", "cancel"):
+            return False
+    return None

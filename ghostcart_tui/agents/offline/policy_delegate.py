@@ -1,0 +1,94 @@
+"""Offline delegate agent (human not present).
+
+constraints + search in one message → missing price: ask, never guess → intent + signature in one
+message, stating that the purchase will then happen automatically → after the signature, read
+back + activate in one message → confirm what is watched.
+"""
+
+from __future__ import annotations
+
+from . import nlu
+from .reply import Reply, major, usd
+from .transcript import LATEST, Transcript
+
+AUTONOMY = ("Once you sign, GhostCart will buy it automatically, without further confirmation, as soon "
+            "as every condition holds.")
+
+
+def decide(t: Transcript) -> Reply:
+    if not t.results:
+        c = nlu.extract_constraints(t.request)
+        calls = [("extract_monitoring_constraints", {"request": t.request})]
+        if c.product_query:
+            calls.append(("search_products", {"query": c.product_query}))
+        return Reply(calls=calls)
+    last = t.results[-1]
+    if last.name == "activate_monitoring_job":
+        return Reply(_activated_text(last))
+    if last.name == "request_user_intent_signature":
+        return _after_signature(t)
+    if last.name == "get_signed_intent_mandate":
+        return Reply(calls=[("activate_monitoring_job", {"intent_mandate_id": last.data.get("intent_mandate_id", LATEST)})])
+    return _after_constraints(t)
+
+
+def _after_constraints(t: Transcript) -> Reply:
+    ex = t.last("extract_monitoring_constraints")
+    if ex is None or not ex.ok:
+        return Reply("I couldn't read those conditions. Try e.g. \"buy AirPods if they drop below $180\".")
+    c = ex.data
+    if not c.get("complete"):
+        return Reply(c.get("question") or "What is the most you want to pay per item?")
+    found = t.last("search_products")
+    hits = (found.data.get("results", []) if found and found.ok else [])
+    args = {"product_query": c["product_query"], "max_price_usd": major(c["max_price_cents"])}
+    if c.get("max_delivery_days") is not None:
+        args["max_delivery_days"] = c["max_delivery_days"]
+    if c.get("max_total_cents"):
+        args["max_total_usd"] = major(c["max_total_cents"])
+    if c.get("quantity", 1) > 1:
+        args["quantity"] = c["quantity"]
+    if c.get("expiry_days"):
+        args["expiry_days"] = c["expiry_days"]
+    if len(hits) == 1:
+        args["product_id"] = hits[0]["product_id"]
+    what = hits[0]["name"] if len(hits) == 1 else c["product_query"]
+    now = ""
+    if len(hits) == 1:
+        p = hits[0]
+        now = f" It is {p['price']} right now{'' if p.get('in_stock') else ' and out of stock'}."
+    if not hits:
+        now = " Nothing in the catalog matches it yet; I'll keep looking."
+    cond = f"at most {usd(c['max_price_cents'])}"
+    if c.get("max_delivery_days") is not None:
+        cond += f" with delivery within {c['max_delivery_days']} day{'s' if c['max_delivery_days'] != 1 else ''}"
+    text = f"I'll watch {what} and buy it when the price is {cond}.{now} {AUTONOMY} Please review and sign the intent."
+    return Reply(text, [("create_hnp_intent", args),
+                        ("request_user_intent_signature", {"intent_mandate_id": LATEST})])
+
+
+def _after_signature(t: Transcript) -> Reply:
+    intent = t.last("create_hnp_intent")
+    if intent is not None and not intent.ok:
+        return Reply(f"I couldn't create the intent: {intent.data.get('message', 'unknown error')}")
+    sig = t.last("request_user_intent_signature")
+    if not sig.ok:
+        return Reply(f"I couldn't get your signature: {sig.data.get('message', 'unknown error')}")
+    mid = sig.data.get("mandate_id", LATEST)
+    if sig.data.get("signature") == "approved":
+        return Reply(calls=[("get_signed_intent_mandate", {"intent_mandate_id": mid}),
+                            ("activate_monitoring_job", {"intent_mandate_id": mid})])
+    return Reply("Okay, you declined the intent, so nothing will be bought and nothing is being watched. "
+                 "Want to change the conditions, or buy something now instead?")
+
+
+def _activated_text(r) -> str:
+    if not r.ok:
+        return f"I couldn't start watching: {r.data.get('message', 'unknown error')}"
+    d = r.data
+    cond = f"at most {d.get('max_price')}"
+    if d.get("max_delivery_days") is not None:
+        cond += f" with delivery within {d['max_delivery_days']} days"
+    return (f"Watching {d.get('product_query')}: I'll buy it automatically when the price is {cond}. "
+            f"I check every {d.get('interval_minutes')} minutes until {d.get('expires_at', '')[:10]} "
+            f"(job {d.get('job_id')}).")

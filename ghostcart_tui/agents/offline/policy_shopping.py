@@ -1,0 +1,174 @@
+"""Offline shopping agent (human present) and payment agent.
+
+Shopping: search → exactly one fitting match → cart + signature in one message (the tools' order
+is fixed; the agent runs them sequentially) → after the signature, read back + pay in one
+message → report. Several matches → list and ask. Out of stock / over budget → say so, never cart.
+Payment: validate, credentials, authorize in one message → report.
+"""
+
+from __future__ import annotations
+
+from . import nlu
+from . import requests as rq
+from .reply import Reply, major, usd
+from .transcript import LATEST, Result, Transcript
+
+
+def _wanted(t: Transcript) -> tuple[str, int | None, int, bool]:
+    """(product query, item budget, quantity, buy?) from the request."""
+    text = t.request
+    if rq.product_id(text):
+        return "", rq.budget(text), rq.quantity(text) or 1, True
+    r = nlu.classify(text)
+    buy = r.kind == "immediate" or (r.kind == "followup" and r.followup and r.followup.kind == "confirm")
+    return r.product_query, r.max_price_cents, max(1, r.quantity or 1), buy
+
+
+def _cart_calls(pid: str, qty: int, budget: int | None) -> list[tuple[str, dict]]:
+    args = {"product_id": pid, "quantity": qty}
+    if budget:
+        args["max_price_usd"] = major(budget)
+    return [("create_shopping_cart", args), ("request_user_cart_signature", {"cart_mandate_id": LATEST})]
+
+
+def _line(i: int, p: dict) -> str:
+    stock = "in stock" if p.get("in_stock") else "out of stock"
+    return (f"{i}. {p['name']} — {p['price']}, {stock}, {p['delivery_days']}-day delivery "
+            f"(id {p['product_id']})")
+
+
+def decide(t: Transcript) -> Reply:
+    retry = rq.retry(t.request)
+    if not t.results:
+        if retry:
+            cart, hint = retry
+            return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": cart,
+                                                               "payment_method": hint or "next"})])
+        query, budget, qty, buy = _wanted(t)
+        pid = rq.product_id(t.request)
+        if pid and buy:
+            return Reply(calls=_cart_calls(pid, qty, budget))
+        if not query:
+            return Reply("What would you like me to look for?")
+        args = {"query": query}
+        if budget:
+            args["max_price_usd"] = major(budget)
+        return Reply(calls=[("search_products", args)])
+    last = t.results[-1]
+    if last.name == "invoke_payment_processing":
+        return Reply(_payment_text(last))
+    if last.name == "request_user_cart_signature":
+        return _after_signature(t, last)
+    if last.name == "get_signed_cart_mandate":  # pay was not called with it (should not happen)
+        return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": last.data.get("cart_mandate_id", LATEST)})])
+    if last.name == "search_products":
+        return _after_search(t)
+    return Reply("Something went wrong on my side; please ask again.")
+
+
+def _after_signature(t: Transcript, sig: Result) -> Reply:
+    cart = t.last("create_shopping_cart")
+    if cart is not None and not cart.ok:
+        return Reply(f"I couldn't build that cart: {cart.data.get('message', 'unknown error')}")
+    if not sig.ok:
+        return Reply(f"I couldn't get your signature: {sig.data.get('message', 'unknown error')}")
+    mid = sig.data.get("mandate_id", LATEST)
+    if sig.data.get("signature") == "approved":
+        return Reply(calls=[("get_signed_cart_mandate", {"cart_mandate_id": mid}),
+                            ("invoke_payment_processing", {"cart_mandate_id": mid})])
+    return Reply("Okay, you declined the cart, so nothing was charged. Would you like to look at "
+                 "other options or search for something else?")
+
+
+def _after_search(t: Transcript) -> Reply:
+    searches = t.all("search_products")
+    first = searches[0]
+    if not first.ok:
+        return Reply(f"The search failed: {first.data.get('message', 'unknown error')}")
+    query, budget, qty, buy = _wanted(t)
+    hits = first.data.get("results", [])
+    if len(searches) > 1:  # the alternatives search after an out-of-stock match
+        return Reply(_out_of_stock_text(hits[0] if hits else None, searches[-1].data.get("results", []), budget))
+    if not hits:
+        return Reply(f"I couldn't find anything matching '{query}'. Try other words?")
+    fits = [p for p in hits if p.get("in_stock") and p.get("within_budget")]
+    if not buy:
+        shown = fits or hits
+        lines = "\n".join(_line(i, p) for i, p in enumerate(shown, 1))
+        head = f"I found {len(shown)} match{'es' if len(shown) != 1 else ''} for '{query}'"
+        head += f" within {usd(budget)}:" if budget and fits else ":"
+        tail = "Say \"buy it\"" if len(shown) == 1 else "Tell me which one to buy (e.g. \"the second one\")"
+        return Reply(f"{head}\n{lines}\n{tail}, or ask me to watch a price.")
+    top = hits[0]
+    if len(fits) == 1 and (fits[0] is top or len(hits) == 1 or not _same_kind(fits[0], top)):
+        return Reply(calls=_cart_calls(fits[0]["product_id"], qty, budget))
+    if len(fits) > 1:
+        lines = "\n".join(_line(i, p) for i, p in enumerate(fits, 1))
+        return Reply(f"I found {len(fits)} options for '{query}':\n{lines}\nWhich one should I buy? "
+                     "(say \"the second one\", a name, or a product id)")
+    if not top.get("in_stock"):
+        # Offer alternatives from the same category (a second search); never cart the item.
+        return Reply(calls=[("search_products", {"query": top.get("category") or query})])
+    return Reply(_over_budget_text(top, budget))
+
+
+def _same_kind(a: dict, b: dict) -> bool:
+    return a.get("category") == b.get("category")
+
+
+def _over_budget_text(p: dict, budget: int | None) -> str:
+    return (f"{p['name']} costs {p['price']}, above your {usd(budget)} budget, so I haven't put it in a cart. "
+            f"Say \"make it {p['price'].split('.')[0]}\" to raise your budget, or ask me to watch it "
+            f"and buy it automatically if the price drops.")
+
+
+def _out_of_stock_text(p: dict | None, alternatives: list[dict], budget: int | None) -> str:
+    name = p["name"] if p else "That product"
+    alts = [a for a in alternatives if a.get("in_stock") and (budget is None or a.get("price_cents", 0) <= budget)
+            and (p is None or a["product_id"] != p["product_id"])][:5]
+    text = f"{name} is out of stock, so I can't add it to a cart."
+    if alts:
+        text += " In-stock alternatives:\n" + "\n".join(_line(i, a) for i, a in enumerate(alts, 1))
+        text += "\nWant one of these? Or I can watch for it to come back in stock."
+    else:
+        text += " I can watch for it to come back in stock and buy it then."
+    return text
+
+
+def _payment_text(r: Result) -> str:
+    d = r.data
+    if not r.ok:
+        return f"The payment could not be completed: {d.get('message', 'unknown error')}"
+    cart = d.get("cart_mandate_id", "")
+    if d.get("status") == "authorized":
+        return (f"Payment authorized: {d.get('amount')} charged to {d.get('payment_method') or 'your card'} "
+                f"(authorization code {d.get('authorization_code')}, transaction {d.get('transaction_id')}).")
+    return (f"The payment was declined: {d.get('decline_text') or d.get('decline_reason')} "
+            f"({d.get('payment_method') or 'your card'}). Your signed cart {cart} is still valid, so nothing "
+            "was charged. Say \"try another card\" to pay with a different card on file.")
+
+
+# ---- payment agent -----------------------------------------------------------------------------
+
+def decide_payment(t: Transcript) -> Reply:
+    import re
+
+    m = re.search(r"\b(payment_[A-Za-z0-9_\-]+)", t.request)
+    if not m:
+        return Reply("No payment mandate was given, so nothing was processed.")
+    pid = m.group(1)
+    mode = "hnp" if "hnp" in t.request.lower() or "not present" in t.request.lower() else "hp"
+    if not t.results:
+        return Reply(calls=[(f"validate_{mode}_chain", {"payment_mandate_id": pid}),
+                            ("retrieve_payment_credentials", {"payment_mandate_id": pid}),
+                            ("process_payment_authorization", {"payment_mandate_id": pid})])
+    failed = next((r for r in t.results if not r.ok), None)
+    auth = t.last("process_payment_authorization")
+    if auth is not None and auth.ok:
+        d = auth.data
+        if d.get("status") == "authorized":
+            return Reply(f"Payment {pid} authorized for {d.get('amount')} (code {d.get('authorization_code')}).")
+        return Reply(f"Payment {pid} was declined: {d.get('decline_text') or d.get('decline_reason')}.")
+    why = failed.data.get("message") if failed else "unknown error"
+    code = failed.data.get("error_code") if failed else ""
+    return Reply(f"Payment {pid} was not processed: {code} {why}".strip())

@@ -1,0 +1,81 @@
+"""Payment agent tools. Domain independent: mandate ids, tokens and amounts, never products.
+
+They run in order (SequentialToolExecutor): validate the chain, retrieve the tokenized
+credentials, authorize. authorize() re-validates in code, so a skipped or failed validation can
+never lead to a charge.
+"""
+
+from __future__ import annotations
+
+from strands import tool
+
+from ..commerce.processor import describe_decline
+from ..services import payments
+from ..services.runtime import Runtime
+from .tools_common import ToolMemory, activity, failed, guarded, money, ok
+
+
+def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
+    agent = "payment"
+
+    def validate(payment_mandate_id: str, mode: str) -> dict:
+        activity(rt, agent, f"validating the {mode.upper()} mandate chain…")
+        report = payments.validate_chain(rt, payment_mandate_id)
+        if not report.ok:
+            v = report.first_failure
+            return failed(v.code or "ap2:mandate:chain_invalid", v.reason, check=v.check)
+        return ok({"payment_mandate_id": payment_mandate_id, "chain": "valid", "checks": len(report.verdicts)})
+
+    @tool(name="validate_hp_chain")
+    def validate_hp_chain(payment_mandate_id: str) -> dict:
+        """Verify a human-present chain: user-signed cart → payment mandate (signatures, expiry).
+
+        Args:
+            payment_mandate_id: The payment mandate id.
+        """
+        return guarded(rt, memory, "validate_hp_chain", lambda: validate(payment_mandate_id, "hp"))
+
+    @tool(name="validate_hnp_chain")
+    def validate_hnp_chain(payment_mandate_id: str) -> dict:
+        """Verify a human-not-present chain: signed intent → agent cart → payment (limits included).
+
+        Args:
+            payment_mandate_id: The payment mandate id.
+        """
+        return guarded(rt, memory, "validate_hnp_chain", lambda: validate(payment_mandate_id, "hnp"))
+
+    @tool(name="retrieve_payment_credentials")
+    def retrieve_payment_credentials(payment_mandate_id: str) -> dict:
+        """Get the tokenized payment method the mandate names (a token, never a card number).
+
+        Args:
+            payment_mandate_id: The payment mandate id.
+        """
+        def run() -> dict:
+            activity(rt, agent, "retrieving payment credentials…")
+            m = payments.retrieve_credentials(rt, payment_mandate_id)
+            return ok({"token": m.token, "method": m.label})
+
+        return guarded(rt, memory, "retrieve_payment_credentials", run)
+
+    @tool(name="process_payment_authorization")
+    def process_payment_authorization(payment_mandate_id: str) -> dict:
+        """Ask the processor to authorize the payment (once per mandate; retries are idempotent).
+
+        Args:
+            payment_mandate_id: The payment mandate id.
+        """
+        def run() -> dict:
+            activity(rt, agent, "authorizing with the processor…")
+            o = payments.authorize(rt, payment_mandate_id)
+            data = {"transaction_id": o.transaction_id, "status": o.status, "amount": money(o.amount_cents)}
+            if o.status == "authorized":
+                data["authorization_code"] = o.authorization_code
+            else:
+                data["decline_reason"] = o.decline_reason
+                data["decline_text"] = describe_decline(o.decline_reason)
+            return ok(data)
+
+        return guarded(rt, memory, "process_payment_authorization", run)
+
+    return [validate_hp_chain, validate_hnp_chain, retrieve_payment_credentials, process_payment_authorization]

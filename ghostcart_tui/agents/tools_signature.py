@@ -1,0 +1,88 @@
+"""The shopper's signature as a Strands interrupt.
+
+request_user_*_signature marks the mandate pending (services.signatures.request_signature
+publishes SignatureRequested, the TUI opens the dialog) and raises an interrupt: the whole agent
+graph stops and Conversation returns. The shopper's answer resumes the graph; Strands re-runs
+this tool, interrupt() now returns the answer, and the tool signs or declines through services.
+The interrupt (with the interrupted specialist's turn) is persisted by the supervisor's session
+manager, and the mandate row says pending_signature, so the pause survives a restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strands import tool
+from strands.types.tools import ToolContext
+
+from ..services import signatures
+from ..services.runtime import Runtime
+from .tools_common import LATEST, ToolMemory, activity, guarded, ok
+
+INTERRUPT_PREFIX = "signature:"
+
+
+def interrupt_name(mandate_id: str) -> str:
+    return f"{INTERRUPT_PREFIX}{mandate_id}"
+
+
+def _answered(tool_context: ToolContext, name: str) -> bool:
+    # Strands re-runs an interrupted tool on resume; the request must not be published twice.
+    # (Private state: there is no public "has this interrupt a response" query in 1.62.)
+    existing = tool_context.agent._interrupt_state.interrupts.get(tool_context._interrupt_id(name))
+    return existing is not None and existing.response is not None
+
+
+def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str | None,
+         tool_context: ToolContext) -> dict[str, Any]:
+    mid = memory.resolve(mandate_id, kind)
+    name = interrupt_name(mid)
+    if not _answered(tool_context, name):
+        view = signatures.request_signature(rt, mid)
+        activity(rt, agent, f"waiting for your signature on {mid}…")
+        reason = {"mandate_id": mid, "mandate_type": kind, "total_cents": view.total_cents}
+    else:
+        reason = None
+    answer = tool_context.interrupt(name, reason=reason)  # raises until the shopper answers
+    approved = bool(answer.get("approved")) if isinstance(answer, dict) else str(answer).lower() in ("approve", "yes", "true")
+    if approved:
+        if signatures.status_of(rt, mid) != "signed":  # a restart fallback may have signed it already
+            signatures.approve(rt, mid)
+        return ok({"mandate_id": mid, "signature": "approved", "signed_by": "user",
+                   "next": "payment" if kind == "cart" else "activate monitoring"})
+    if signatures.status_of(rt, mid) in signatures.SIGNABLE:
+        signatures.decline(rt, mid)
+    return ok({"mandate_id": mid, "signature": "declined", "charged": False,
+               "next": "acknowledge; nothing was charged; offer next steps"})
+
+
+def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
+    """request_user_cart_signature (kind='cart') or request_user_intent_signature (kind='intent')."""
+    if kind == "cart":
+        @tool(name="request_user_cart_signature", context=True)
+        def request_user_cart_signature(tool_context: ToolContext, cart_mandate_id: str = LATEST) -> dict:
+            """Ask the shopper to sign the cart (the signature dialog is the confirmation: do not ask
+            "shall I?" first). Pauses until they approve or decline.
+
+            Args:
+                cart_mandate_id: The cart id create_shopping_cart returned, or "latest" for the cart
+                    created just before in this turn.
+            """
+            return guarded(rt, memory, "request_user_cart_signature",
+                           lambda: _ask(rt, memory, agent, "cart", cart_mandate_id, tool_context))
+
+        return request_user_cart_signature
+
+    @tool(name="request_user_intent_signature", context=True)
+    def request_user_intent_signature(tool_context: ToolContext, intent_mandate_id: str = LATEST) -> dict:
+        """Ask the shopper to sign the intent mandate; pauses until they approve or decline. Tell
+        them first that the purchase will then happen automatically without further confirmation.
+
+        Args:
+            intent_mandate_id: The intent id create_hnp_intent returned, or "latest" for the intent
+                created just before in this turn.
+        """
+        return guarded(rt, memory, "request_user_intent_signature",
+                       lambda: _ask(rt, memory, agent, "intent", intent_mandate_id, tool_context))
+
+    return request_user_intent_signature

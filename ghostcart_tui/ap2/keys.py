@@ -1,0 +1,281 @@
+"""ES256 (ECDSA P-256) keys for the three signers: the user, the shopping agent, the merchant.
+
+A `KeyStore` keeps one PEM (PKCS8) file per key under a private directory, generating each key on
+first use. Files are created 0600 (directory 0700), never overwritten, and encrypted when a
+passphrase is set. The key id (`kid`) is the RFC 7638 JWK thumbprint of the public key, so it
+never changes for a given key and needs no bookkeeping beside the PEM file. Role and owner come
+from the file name: `user-<user id>.pem`, `agent.pem`, `merchant.pem`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc.jwk import ECKey
+
+from .canonical import b64url
+from .keyfiles import (
+    KeyStoreError,
+    ensure_private_dir,
+    load_private_key,
+    private_pem,
+    publish_exclusive,
+)
+
+__all__ = ["KeyPair", "KeyStore", "KeyStoreError", "PublicKey", "Role", "safe_user_id"]
+
+log = logging.getLogger(__name__)
+
+Role = Literal["user", "agent", "merchant"]
+ROLES: tuple[str, ...] = ("user", "agent", "merchant")
+
+DEFAULT_AGENT_OWNER = "ghostcart-shopping-agent"
+DEFAULT_MERCHANT_OWNER = "GhostCart Demo Store"
+
+_USER_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_USER_FILE_RE = re.compile(r"^user-([A-Za-z0-9_.-]{1,64})\.pem$")
+_AGENT_FILE = "agent.pem"
+_MERCHANT_FILE = "merchant.pem"
+
+
+def safe_user_id(user_id: str) -> str:
+    """User ids become file names: allow [A-Za-z0-9_.-], 1..64 chars, and nothing path-like."""
+    if not isinstance(user_id, str) or not _USER_ID_RE.match(user_id) or set(user_id) == {"."}:
+        raise ValueError(
+            f"invalid user id {str(user_id)[:80]!r}: use 1-64 characters from A-Z a-z 0-9 _ . -"
+        )
+    return user_id
+
+
+def _coord(n: int) -> str:
+    return b64url(n.to_bytes(32, "big"))
+
+
+def jwk_thumbprint(public_key: ec.EllipticCurvePublicKey) -> str:
+    """RFC 7638 thumbprint: base64url(SHA-256) of the required members in lexicographic order."""
+    nums = public_key.public_numbers()
+    members = {"crv": "P-256", "kty": "EC", "x": _coord(nums.x), "y": _coord(nums.y)}
+    data = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")
+    return b64url(hashlib.sha256(data).digest())
+
+
+def _fingerprint(kid: str) -> str:
+    head = kid[:16]
+    return " ".join(head[i : i + 4] for i in range(0, len(head), 4))
+
+
+def _check_p256(key: Any, what: str) -> None:
+    curve_ok = isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) and (
+        isinstance(key.curve, ec.SECP256R1)
+    )
+    if not curve_ok:
+        raise ValueError(f"{what} is not an ECDSA P-256 key")
+
+
+@dataclass(frozen=True, eq=False)
+class PublicKey:
+    """The public side of a signer's key: what verification resolves a `kid` to."""
+
+    role: Role
+    owner: str
+    key: ec.EllipticCurvePublicKey = field(repr=False)
+    kid: str = field(init=False)
+    jose_key: ECKey = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_p256(self.key, "public key")
+        if self.role not in ROLES:
+            raise ValueError(f"unknown key role {self.role!r}")
+        object.__setattr__(self, "kid", jwk_thumbprint(self.key))
+        object.__setattr__(self, "jose_key", ECKey.import_key(self.key))
+
+    @property
+    def fingerprint(self) -> str:
+        """Short display form of the kid, e.g. 'ab12 cd34 ef56 7890'."""
+        return _fingerprint(self.kid)
+
+    def public_jwk(self) -> dict[str, str]:
+        nums = self.key.public_numbers()
+        return {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": _coord(nums.x),
+            "y": _coord(nums.y),
+            "kid": self.kid,
+            "alg": "ES256",
+            "use": "sig",
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class KeyPair:
+    """A signer's private key with its role and owner."""
+
+    role: Role
+    owner: str
+    private_key: ec.EllipticCurvePrivateKey = field(repr=False)
+    public: PublicKey = field(init=False, repr=False)
+    jose_key: ECKey = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_p256(self.private_key, "private key")
+        public = PublicKey(self.role, self.owner, self.private_key.public_key())
+        object.__setattr__(self, "public", public)
+        object.__setattr__(self, "jose_key", ECKey.import_key(self.private_key))
+
+    @classmethod
+    def generate(cls, role: Role, owner: str) -> KeyPair:
+        return cls(role, owner, ec.generate_private_key(ec.SECP256R1()))
+
+    @property
+    def kid(self) -> str:
+        return self.public.kid
+
+    @property
+    def fingerprint(self) -> str:
+        return self.public.fingerprint
+
+    def public_jwk(self) -> dict[str, str]:
+        return self.public.public_jwk()
+
+    def __repr__(self) -> str:
+        return f"KeyPair(role={self.role!r}, owner={self.owner!r}, kid={self.kid!r})"
+
+
+class KeyStore:
+    """Generates, saves and loads the signers' keys; resolves a kid to its public key.
+
+    Thread-safe; two processes racing to create the same key end up sharing one (the file is
+    published atomically and never overwritten: the loser loads the winner's key).
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        passphrase: str | None = None,
+        *,
+        agent_owner: str = DEFAULT_AGENT_OWNER,
+        merchant_owner: str = DEFAULT_MERCHANT_OWNER,
+    ) -> None:
+        self.directory = Path(directory).expanduser()
+        self._password = passphrase.encode("utf-8") if passphrase else None
+        self.agent_owner = agent_owner
+        self.merchant_owner = merchant_owner
+        self._lock = threading.RLock()
+        self._by_file: dict[str, KeyPair] = {}
+        self._by_kid: dict[str, PublicKey] = {}
+        # Files that failed to load, with the (mtime, size) they had: not retried until changed.
+        self._bad: dict[str, tuple[tuple[int, int], KeyStoreError]] = {}
+
+    # -- the three signers ------------------------------------------------------------------
+
+    def user_key(self, user_id: str) -> KeyPair:
+        uid = safe_user_id(user_id)
+        return self._get(f"user-{uid}.pem", "user", uid)
+
+    def agent_key(self) -> KeyPair:
+        return self._get(_AGENT_FILE, "agent", self.agent_owner)
+
+    def merchant_key(self) -> KeyPair:
+        return self._get(_MERCHANT_FILE, "merchant", self.merchant_owner)
+
+    # -- verification side ------------------------------------------------------------------
+
+    def resolve(self, kid: str) -> PublicKey | None:
+        """The public key with this kid, or None. Cached; a miss rescans the directory once."""
+        if not isinstance(kid, str):
+            return None
+        found = self._by_kid.get(kid)
+        if found is not None:
+            return found
+        with self._lock:
+            self._scan()
+            return self._by_kid.get(kid)
+
+    def public_jwks(self) -> dict[str, list[dict[str, str]]]:
+        with self._lock:
+            self._scan()
+            pairs = [self._by_file[name] for name in sorted(self._by_file)]
+        return {"keys": [p.public_jwk() for p in pairs]}
+
+    def unreadable_files(self) -> list[Path]:
+        """Key files seen by the last scan that could not be loaded (see KeyStoreError)."""
+        with self._lock:
+            return [self.directory / name for name in sorted(self._bad)]
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _identity(self, name: str) -> tuple[Role, str] | None:
+        if name == _AGENT_FILE:
+            return "agent", self.agent_owner
+        if name == _MERCHANT_FILE:
+            return "merchant", self.merchant_owner
+        m = _USER_FILE_RE.match(name)
+        if m and set(m.group(1)) != {"."}:
+            return "user", m.group(1)
+        return None
+
+    def _remember(self, name: str, pair: KeyPair) -> KeyPair:
+        self._by_file[name] = pair
+        self._by_kid[pair.kid] = pair.public
+        self._bad.pop(name, None)
+        return pair
+
+    def _get(self, name: str, role: Role, owner: str) -> KeyPair:
+        pair = self._by_file.get(name)
+        if pair is not None:
+            return pair
+        with self._lock:
+            pair = self._by_file.get(name)
+            if pair is not None:
+                return pair
+            ensure_private_dir(self.directory)
+            path = self.directory / name
+            if not path.exists():
+                candidate = KeyPair.generate(role, owner)
+                if publish_exclusive(path, private_pem(candidate.private_key, self._password)):
+                    log.info("generated %s key for %s (%s)", role, owner, candidate.fingerprint)
+                    return self._remember(name, candidate)
+                # Another process published this key first: use theirs.
+            return self._remember(name, self._load(path, role, owner))
+
+    def _scan(self) -> None:
+        try:
+            entries = sorted(os.listdir(self.directory))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            log.warning("cannot list key directory %s: %s", self.directory, exc)
+            return
+        for name in entries:
+            if name in self._by_file or name.startswith("."):
+                continue
+            ident = self._identity(name)
+            if ident is None:
+                continue
+            path = self.directory / name
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            sig = (st.st_mtime_ns, st.st_size)
+            bad = self._bad.get(name)
+            if bad is not None and bad[0] == sig:
+                continue
+            try:
+                self._remember(name, self._load(path, *ident))
+            except KeyStoreError as exc:
+                self._bad[name] = (sig, exc)
+                log.warning("%s", exc)
+
+    def _load(self, path: Path, role: Role, owner: str) -> KeyPair:
+        return KeyPair(role, owner, load_private_key(path, self._password))

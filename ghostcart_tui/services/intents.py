@@ -1,0 +1,62 @@
+"""HNP intents: the shopper's standing, signed instruction with limits enforced in code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ..ap2 import builders
+from ..ap2.records import Constraints, IntentRecord
+from ..core.clock import to_iso
+from ..core.errors import UserError
+from ..core.events import IntentCreated
+from ..core.money import format_cents
+from ..store import mandates
+from .runtime import Runtime
+
+
+def describe_intent(product_query: str, c: Constraints, expiry_days: int) -> str:
+    """The natural-language description the user confirms (AP2 natural_language_description)."""
+    parts = [f"Buy {c.quantity} × {product_query}" if c.quantity > 1 else f"Buy {product_query}"]
+    parts.append(f"when the item price is at most {format_cents(c.max_price_cents)}")
+    if c.max_total_cents:
+        parts.append(f"and the total is at most {format_cents(c.max_total_cents)}")
+    if c.max_delivery_days is not None:
+        parts.append(f"with delivery within {c.max_delivery_days} day{'s' if c.max_delivery_days != 1 else ''}")
+    parts.append(f"(watching for {expiry_days} day{'s' if expiry_days != 1 else ''}); "
+                 "the purchase happens automatically, without further confirmation.")
+    return " ".join(parts)
+
+
+def create_intent(rt: Runtime, product_query: str, constraints: Constraints, *, expiry_days: int | None = None,
+                  skus: list[str] | None = None) -> IntentRecord:
+    product_query = " ".join(product_query.split())[:120]
+    if not product_query:
+        raise UserError("Tell me which product to watch, e.g. 'AirPods below $180'.")
+    days = expiry_days or rt.settings.monitor_expiry_days
+    if not 1 <= days <= 365:
+        raise UserError("An intent can watch for 1 to 365 days.")
+    now = rt.clock.now()
+    record = builders.build_intent(
+        mandate_id=rt.ids.new("intent"),
+        user_id=rt.user_id,
+        description=describe_intent(product_query, constraints, days),
+        product_query=product_query,
+        constraints=constraints,
+        expiry=now + timedelta(days=days),
+        merchants=[rt.merchant_name],
+        skus=skus,
+    )
+    with rt.db.write() as s:
+        mandates.insert(s, record, status="created", now=now)
+    rt.bus.publish(IntentCreated(
+        mandate_id=record.mandate_id,
+        product_query=product_query,
+        max_price_cents=constraints.max_price_cents,
+        max_delivery_days=constraints.max_delivery_days,
+        expires_at=record.intent.intent_expiry,
+    ))
+    return record
+
+
+def expiry_iso(rt: Runtime, days: int) -> str:
+    return to_iso(rt.clock.now() + timedelta(days=days))

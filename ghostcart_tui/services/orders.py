@@ -1,0 +1,77 @@
+"""Transactions and mandates as the shopper sees them (orders pane, CLI)."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from ..core.clock import as_utc
+from ..core.errors import NotFound
+from ..store import mandates
+from ..store.tables import MandateRow, TransactionRow
+from .runtime import Runtime
+from .views import MandateView, TransactionView
+
+
+def tx_view(t: TransactionRow) -> TransactionView:
+    return TransactionView(
+        transaction_id=t.transaction_id, status=t.status, amount_cents=t.amount_cents, currency=t.currency,
+        mode=t.mode, created_at=as_utc(t.created_at), authorization_code=t.authorization_code,
+        decline_reason=t.decline_reason, intent_mandate_id=t.intent_mandate_id,
+        cart_mandate_id=t.cart_mandate_id, payment_mandate_id=t.payment_mandate_id, payment_token=t.payment_token,
+    )
+
+
+def mandate_view(r: MandateRow) -> MandateView:
+    return MandateView(
+        mandate_id=r.id, mandate_type=r.type, status=r.status, user_id=r.user_id,
+        signer_identity=r.signer_identity, validation_status=r.validation_status,
+        created_at=as_utc(r.created_at), transaction_id=r.transaction_id, data=r.mandate_data,
+    )
+
+
+def list_transactions(rt: Runtime, limit: int = 200, user_id: str | None = None) -> list[TransactionView]:
+    with rt.db.read() as s:
+        q = select(TransactionRow).order_by(col(TransactionRow.created_at).desc(),
+                                            col(TransactionRow.transaction_id)).limit(limit)
+        if user_id:
+            q = q.where(TransactionRow.user_id == user_id)
+        return [tx_view(t) for t in s.exec(q)]
+
+
+def get_transaction(rt: Runtime, transaction_id: str) -> TransactionView:
+    with rt.db.read() as s:
+        t = s.get(TransactionRow, transaction_id)
+    if t is None:
+        raise NotFound(f"no transaction {transaction_id!r}; `ghostcart transactions list` shows them")
+    return tx_view(t)
+
+
+def list_mandates(rt: Runtime, type_: str | None = None, limit: int = 200) -> list[MandateView]:
+    with rt.db.read() as s:
+        return [mandate_view(r) for r in mandates.list_rows(s, type_=type_, limit=limit)]
+
+
+def get_mandate(rt: Runtime, mandate_id: str) -> MandateView:
+    with rt.db.read() as s:
+        r = mandates.get_row(s, mandate_id)
+    if r is None:
+        raise NotFound(f"no mandate {mandate_id!r}; `ghostcart mandates list` shows them")
+    return mandate_view(r)
+
+
+def counts(rt: Runtime) -> dict[str, int]:
+    """The numbers a scenario's expect_state compares."""
+    from sqlalchemy import func
+
+    from ..store.tables import MonitoringJobRow
+
+    with rt.db.read() as s:
+        n = lambda q: s.exec(q).one()  # noqa: E731
+        return {
+            "transactions": n(select(func.count()).select_from(TransactionRow)),
+            "authorized_transactions": n(select(func.count()).select_from(TransactionRow)
+                                         .where(TransactionRow.status == "authorized")),
+            "active_monitoring_jobs": n(select(func.count()).select_from(MonitoringJobRow)
+                                        .where(col(MonitoringJobRow.status).in_(("active", "purchasing", "awaiting_user")))),
+            "mandates": n(select(func.count()).select_from(MandateRow)),
+        }

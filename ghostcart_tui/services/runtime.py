@@ -1,0 +1,74 @@
+"""Everything a use case needs, wired once: settings, clock, ids, events, DB, keys, the outside
+parties. Tests build one on a temp folder with a FakeClock; the app builds one from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..ap2.keys import KeyStore
+from ..commerce.catalog import MERCHANT_NAME
+from ..commerce.credentials import CredentialsProvider
+from ..commerce.processor import PaymentProcessor
+from ..core.clock import Clock, SystemClock
+from ..core.events import EventBus
+from ..core.ids import IdGenerator
+from ..core.logs import configure_logging
+from ..core.settings import Settings
+from ..store.engine import Database
+from ..store.products import SqlInventory
+
+AGENT_NAME = "ghostcart-shopping-agent"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    ids: IdGenerator
+    bus: EventBus
+    db: Database
+    keys: KeyStore
+    inventory: SqlInventory
+    processor: PaymentProcessor
+    credentials: CredentialsProvider
+    merchant_name: str = MERCHANT_NAME
+    agent_name: str = AGENT_NAME
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> str:
+        return self.settings.user_id
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_runtime(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    seed: int | None = None,
+    log: bool = True,
+) -> Runtime:
+    settings = settings or Settings()
+    home: Path = settings.data_home
+    home.mkdir(parents=True, exist_ok=True)
+    if log:
+        configure_logging(settings.log_path, settings.log_level)
+    clock = clock or SystemClock()
+    seed = settings.seed if seed is None else seed
+    db = Database(settings.db_path)
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        ids=IdGenerator(seed),
+        bus=EventBus(),
+        db=db,
+        keys=KeyStore(settings.keys_dir, settings.key_passphrase),
+        inventory=SqlInventory(db, clock),
+        processor=PaymentProcessor(
+            mode=settings.processor, seed=seed or 0, fraud_threshold_cents=settings.fraud_threshold_cents
+        ),
+        credentials=CredentialsProvider(),
+    )

@@ -1,0 +1,80 @@
+"""APScheduler 3 inside the running app: it only triggers 'run what is due'.
+
+The APScheduler job is persisted (SQLAlchemyJobStore on the same SQLite file) with coalesce, so
+sweeps missed while the app was closed collapse into one; the monitoring state itself lives in
+our own tables, which is what makes a restart resume every active job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from .lease import acquire, holder_name, release
+from .monitoring import SweepReport, run_due_checks
+from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+JOB_ID = "ghostcart-sweep"
+_runtimes: dict[str, Runtime] = {}
+
+
+def scheduled_sweep(key: str) -> None:
+    """Module-level so the persisted APScheduler job can refer to it by name."""
+    runner = _runtimes.get(key)
+    if runner is not None:
+        runner.extras["monitor"].sweep_now()
+
+
+class Monitor:
+    """Runs sweeps on a schedule while holding the lease. Sweeps run off the event loop."""
+
+    def __init__(self, rt: Runtime, kind: str = "tui", on_report: Callable[[SweepReport], None] | None = None,
+                 sweep_seconds: int = 60) -> None:
+        self.rt = rt
+        self.holder = holder_name(kind)
+        self.on_report = on_report
+        self.sweep_seconds = sweep_seconds
+        self.scheduler = None
+        self.has_lease = False
+        rt.extras["monitor"] = self
+
+    def sweep_now(self) -> SweepReport | None:
+        self.has_lease = acquire(self.rt, self.holder)
+        if not self.has_lease:
+            return None
+        try:
+            report = run_due_checks(self.rt)
+        except Exception:  # a failed sweep must not kill the scheduler; the next one retries
+            log.exception("monitoring sweep failed")
+            return None
+        if self.on_report:
+            self.on_report(report)
+        return report
+
+    def start(self) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        key = str(self.rt.db.path)
+        _runtimes[key] = self.rt
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.rt.db.engine)},
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+            event_loop=asyncio.get_event_loop(),
+        )
+        self.scheduler.add_job(scheduled_sweep, "interval", seconds=self.sweep_seconds, id=JOB_ID,
+                               args=[key], replace_existing=True)
+        self.scheduler.start()
+        # Checks missed while the app was closed run once now.
+        self.scheduler.add_job(scheduled_sweep, args=[key], id=f"{JOB_ID}-startup", replace_existing=True)
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        _runtimes.pop(str(self.rt.db.path), None)
+        release(self.rt, self.holder)

@@ -1,0 +1,111 @@
+"""The shopper's signature: requested by an agent, answered by a key press (or a scenario's
+`sign`). State lives in the mandate row, so a pending request survives a restart."""
+
+from __future__ import annotations
+
+from ..ap2 import builders
+from ..ap2.errors import CHAIN_INVALID, AP2Error
+from ..ap2.records import CartRecord, IntentRecord
+from ..core.clock import parse_iso
+from ..core.errors import NotFound, UserError
+from ..core.events import MandateSigned, SignatureDeclined, SignatureRequested
+from ..core.money import from_major
+from ..store import mandates
+from ..store.tables import MandateRow
+from .carts import cart_total_cents
+from .runtime import Runtime
+from .views import LineView, SignatureView
+
+SIGNABLE = ("created", "pending_signature")
+
+
+def _load(rt: Runtime, s, mandate_id: str) -> tuple[MandateRow, CartRecord | IntentRecord]:
+    row = mandates.get_row(s, mandate_id)
+    if row is None or row.user_id != rt.user_id or row.type not in ("cart", "intent"):
+        raise NotFound(f"no cart or intent {mandate_id!r} awaits your signature")
+    return row, mandates.parse(row)
+
+
+def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
+    with rt.db.write() as s:
+        row, record = _load(rt, s, mandate_id)
+        if row.status not in SIGNABLE:
+            raise UserError(f"{mandate_id} is already {row.status}; it can't be signed again.")
+        row.status = "pending_signature"
+        s.add(row)
+    view = signature_view(rt, record, row.status)
+    rt.bus.publish(SignatureRequested(mandate_id=mandate_id, mandate_type=row.type, total_cents=view.total_cents))
+    return view
+
+
+def pending(rt: Runtime) -> list[SignatureView]:
+    """Signature requests still waiting for an answer (shown again after a restart)."""
+    from sqlmodel import select
+
+    with rt.db.read() as s:
+        rows = s.exec(select(MandateRow).where(MandateRow.user_id == rt.user_id,
+                                               MandateRow.status == "pending_signature")).all()
+        return [signature_view(rt, mandates.parse(r), r.status) for r in rows]
+
+
+def status_of(rt: Runtime, mandate_id: str) -> str | None:
+    with rt.db.read() as s:
+        row = mandates.get_row(s, mandate_id)
+        return row.status if row else None
+
+
+def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
+    """The shopper's key press: sign with the user's key, in one transaction."""
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        row, record = _load(rt, s, mandate_id)
+        if row.status not in SIGNABLE:
+            raise UserError(f"{mandate_id} is {row.status}; nothing to sign.")
+        if parse_iso(_expiry(record)) <= now:
+            raise AP2Error("ap2:mandate:expired", f"{mandate_id} expired before it was signed; ask again.")
+        if isinstance(record, CartRecord) and record.mode != "hp":
+            raise AP2Error(CHAIN_INVALID, "only human-present carts are signed by the shopper")
+        signed = builders.user_sign(record, rt.keys.user_key(rt.user_id), now, rt.ids.new("jti"))
+        mandates.save(s, row, signed, now=now, status="signed", signer=f"user:{rt.user_id}")
+    rt.bus.publish(MandateSigned(mandate_id=mandate_id, mandate_type=row.type, signer="user"))
+    return signed
+
+
+def decline(rt: Runtime, mandate_id: str) -> None:
+    with rt.db.write() as s:
+        row, _ = _load(rt, s, mandate_id)
+        if row.status not in SIGNABLE:
+            raise UserError(f"{mandate_id} is {row.status}; nothing to decline.")
+        row.status = "declined"
+        s.add(row)
+    rt.bus.publish(SignatureDeclined(mandate_id=mandate_id))
+
+
+def _expiry(record: CartRecord | IntentRecord) -> str:
+    return record.intent.intent_expiry if isinstance(record, IntentRecord) else record.cart.contents.cart_expiry
+
+
+def signature_view(rt: Runtime, record: CartRecord | IntentRecord, status: str) -> SignatureView:
+    key = rt.keys.user_key(rt.user_id)
+    common = dict(mandate_id=record.mandate_id, status=status, key_kid=key.kid, key_fingerprint=key.fingerprint,
+                  expires_at=_expiry(record))
+    if isinstance(record, IntentRecord):
+        c = record.constraints
+        return SignatureView(mandate_type="intent", merchant=", ".join(record.intent.merchants or ["any merchant"]),
+                             product_query=record.product_query, max_price_cents=c.max_price_cents,
+                             max_total_cents=c.max_total_cents, max_delivery_days=c.max_delivery_days,
+                             description=record.intent.natural_language_description,
+                             autonomous=not record.intent.user_cart_confirmation_required, **common)
+    items = record.cart.contents.payment_request.details.display_items
+    by_label = {i.label: from_major(i.amount.value) for i in items}
+    subtotal = sum(l.unit_price_cents * l.quantity for l in record.line_items)
+    return SignatureView(
+        mandate_type="cart",
+        merchant=record.cart.contents.merchant_name,
+        lines=[LineView(l.product_id, l.name, l.quantity, l.unit_price_cents, l.delivery_days) for l in record.line_items],
+        subtotal_cents=subtotal,
+        tax_cents=by_label.get("Tax"),
+        shipping_cents=by_label.get("Shipping"),
+        total_cents=cart_total_cents(record),
+        **common,
+    )

@@ -1,0 +1,125 @@
+"""The SQLite engine: WAL, foreign keys, busy timeout, schema version, and the two kinds of
+transaction every use case runs in (read, or write with BEGIN IMMEDIATE)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, SQLModel, create_engine
+
+from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from .migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(Exception):
+    """The database cannot be used as is; the message names the file and what to do."""
+
+
+def db_time(dt: datetime) -> datetime:
+    """Any datetime → aware UTC. sqlmodel >= 0.0.50 maps datetime fields to UTCDateTime, which
+    refuses naive values on write and stores UTC; naive input is taken as UTC."""
+    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a file that is not a GhostCart database; never overwrite it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as fh:
+        header = fh.read(16)
+    if header != b"SQLite format 3\x00":
+        raise StoreError(
+            f"{path} is not a SQLite database (corrupt, or another kind of file). "
+            "GhostCart will not overwrite it: move it away or point GHOSTCART_DB elsewhere."
+        )
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            n_tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be read as a database ({exc}). It was left untouched.") from exc
+    if app_id != APPLICATION_ID and n_tables > 0:
+        raise StoreError(
+            f"{path} is a SQLite database from another application. GhostCart will not touch it: "
+            "point GHOSTCART_DB (or --db) at a new file."
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {version}, newer than this GhostCart ({SCHEMA_VERSION}). "
+            "Upgrade GhostCart to open it."
+        )
+
+
+class Database:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _check_file(self.path)
+        # NullPool: one fresh connection per unit of work, so threads never share a connection.
+        self.engine: Engine = create_engine(
+            f"sqlite:///{self.path}",
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            poolclass=NullPool,
+        )
+        event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "begin", _on_begin)
+        self._write_engine = self.engine.execution_options(ghostcart_immediate=True)
+        try:
+            self.schema_version = migrate(self.engine, SQLModel.metadata)
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"{self.path} cannot be opened: {exc.__class__.__name__}: {exc}") from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One use case, one transaction: commits on success, rolls back on any error.
+        BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
+        instead of failing with 'database is locked' on a read→write upgrade."""
+        with Session(self._write_engine, expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except OperationalError as exc:
+                s.rollback()
+                if "locked" in str(exc):
+                    raise StoreError(f"{self.path} is busy (another GhostCart is writing); try again.") from exc
+                raise
+            except BaseException:
+                s.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _on_connect(dbapi_con, _record) -> None:
+    dbapi_con.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+    cur = dbapi_con.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _on_begin(conn) -> None:
+    immediate = conn.get_execution_options().get("ghostcart_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,119 @@
+"""The chat pane: the shopper's messages, the agents' replies streamed as Markdown, a dim line for
+routing and tool activity, and the input. The log follows new output (VerticalScroll anchor)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from ..safe import safe_str, safe_text
+from .history_input import HistoryInput
+
+AGENT_LABELS = {"supervisor": "GhostCart", "shopping": "Shopping agent", "delegate": "Delegate agent",
+                "payment": "Payment agent"}
+
+
+def agent_label(agent: str | None) -> str:
+    return AGENT_LABELS.get(agent or "", safe_str(agent or "GhostCart", newlines=False))
+
+
+class ChatLog(VerticalScroll):
+    can_focus = False
+
+
+class ChatPane(Vertical):
+    """Owns the log's widgets; the app feeds it events."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._stream: MarkdownStream | None = None
+        self._stream_md: Markdown | None = None
+        self._stream_agent: str | None = None
+        self._stream_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield ChatLog(id="chat-log")
+        yield Static(Text(""), id="chat-status")
+        yield HistoryInput(placeholder="Ask GhostCart… (e.g. find a coffee maker under $90)", id="chat-input")
+
+    def on_mount(self) -> None:
+        self.query_one(ChatLog).anchor()
+
+    @property
+    def log(self) -> ChatLog:  # type: ignore[override]
+        return self.query_one(ChatLog)
+
+    async def add_welcome(self, markdown: str) -> None:
+        await self.log.mount(Markdown(markdown, id="welcome", classes="welcome"))
+
+    async def set_welcome(self, markdown: str) -> None:
+        try:
+            await self.query_one("#welcome", Markdown).update(markdown)
+        except Exception:
+            await self.add_welcome(markdown)
+
+    async def add_user(self, text: str) -> None:
+        await self.end_stream()
+        line = Text("You  ", style="bold")
+        line.append_text(safe_text(text))
+        await self.log.mount(Static(line, classes="user-msg"))
+
+    async def add_activity(self, text: str) -> None:
+        await self.log.mount(Static(safe_text("  " + safe_str(text, newlines=False), style="dim italic"),
+                                    classes="activity"))
+
+    async def add_error(self, text: str) -> None:
+        await self.end_stream()
+        await self.log.mount(Static(safe_text("⚠ " + safe_str(text)), classes="error-msg"))
+
+    async def add_note(self, text: str) -> None:
+        await self.log.mount(Static(safe_text(text), classes="note"))
+
+    async def _header(self, agent: str | None) -> None:
+        await self.log.mount(Static(Text(agent_label(agent), style="bold"), classes="agent-name"))
+
+    async def add_delta(self, agent: str, text: str) -> None:
+        """A streamed text delta: append to the current reply of this agent."""
+        if self._stream is None or self._stream_agent != agent:
+            await self.end_stream()
+            await self._header(agent)
+            self._stream_md = Markdown("", classes="agent-msg")
+            await self.log.mount(self._stream_md)
+            self._stream = Markdown.get_stream(self._stream_md)
+            self._stream_agent = agent
+            self._stream_text = ""
+        chunk = safe_str(text)
+        self._stream_text += chunk
+        await self._stream.write(chunk)
+
+    async def add_agent_message(self, agent: str, text: str) -> None:
+        """A whole reply. When it was streamed already, the streamed widget gets the final text."""
+        body = safe_str(text)
+        if self._stream is not None and self._stream_agent == agent and self._stream_md is not None:
+            md = self._stream_md
+            await self.end_stream()
+            if body.strip() and body.strip() != self._stream_text.strip():
+                await md.update(body)
+            return
+        await self.end_stream()
+        if not body.strip():
+            return
+        await self._header(agent)
+        await self.log.mount(Markdown(body, classes="agent-msg"))
+
+    async def end_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        self._stream_md = None
+        self._stream_agent = None
+        if stream is not None:
+            await stream.stop()
+
+    async def clear_log(self) -> None:
+        await self.end_stream()
+        await self.log.remove_children()
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#chat-status", Static).update(safe_text(text, style="dim", newlines=False))

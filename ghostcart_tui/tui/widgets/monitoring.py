@@ -1,0 +1,79 @@
+"""The monitoring pane: every job, its limits, last check and result, next check, time left."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from ...core.clock import humanize_delta
+from ...core.money import format_cents
+from ..safe import cell, safe_text
+
+STATUS_STYLE = {"active": "green", "purchasing": "yellow", "awaiting_user": "yellow", "completed": "cyan",
+                "purchased": "cyan", "expired": "dim", "cancelled": "dim"}
+
+
+def limits_text(job) -> str:
+    parts = [f"≤ {format_cents(job.max_price_cents)}"]
+    if job.max_total_cents:
+        parts.append(f"total ≤ {format_cents(job.max_total_cents)}")
+    if job.max_delivery_days is not None:
+        parts.append(f"≤ {job.max_delivery_days}d")
+    return ", ".join(parts)
+
+
+def _hm(dt: datetime | None) -> str:
+    return dt.strftime("%m-%d %H:%M") if dt else "—"
+
+
+class MonitoringPane(Vertical):
+    BINDINGS = [Binding("x", "app.cancel_job", "Cancel job")]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.job_ids: list[str] = []
+        self.live: dict[str, bool] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Monitoring", style="bold"), id="lease-line")
+        table = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        for label, key in (("Watching", "query"), ("Limits", "limits"), ("Status", "status"),
+                           ("Last check", "last"), ("Result", "result"), ("Next", "next"), ("Left", "left")):
+            table.add_column(label, key=key)
+        yield table
+        yield Static(Text("x: cancel the highlighted job", style="dim"), classes="pane-hint")
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#jobs-table", DataTable)
+
+    def set_lease(self, text: Text) -> None:
+        self.query_one("#lease-line", Static).update(text)
+
+    def show(self, jobs: list, now: datetime) -> None:
+        table = self.table
+        keep = table.cursor_row
+        table.clear()
+        self.job_ids = [j.job_id for j in jobs]
+        self.live = {j.job_id: j.active for j in jobs}
+        for j in jobs:
+            result = j.last_result or "not checked yet"
+            if j.last_price_cents is not None and j.last_check_at:
+                result = f"{format_cents(j.last_price_cents)}: {result}"
+            nxt = humanize_delta(j.next_check_at - now) if j.status == "active" else "—"
+            left = humanize_delta(j.expires_at - now) if j.active else "—"
+            table.add_row(cell(j.product_query), cell(limits_text(j)), cell(j.status, STATUS_STYLE.get(j.status, "")),
+                          cell(_hm(j.last_check_at)), cell(result), cell(nxt), cell(left), key=j.job_id)
+        if jobs and keep is not None:
+            table.move_cursor(row=min(keep, len(jobs) - 1), animate=False)
+
+    def highlighted_job_id(self) -> str | None:
+        table = self.table
+        if not self.job_ids or table.cursor_row is None or table.cursor_row >= len(self.job_ids):
+            return None
+        return self.job_ids[table.cursor_row]
