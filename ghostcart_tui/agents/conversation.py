@@ -183,13 +183,14 @@ class Conversation:
 
     @staticmethod
     def _find_interrupt(graph: AgentGraph, mandate_id: str):
-        from .tools_signature import interrupt_name
+        from .tools_signature import INTERRUPT_NAME
 
         state = graph.supervisor._interrupt_state  # restored from SQLite by the session manager
         if not state.activated:
             return None
-        name = interrupt_name(mandate_id)
-        return next((i for i in state.interrupts.values() if i.name == name and i.response is None), None)
+        return next((i for i in state.interrupts.values()
+                     if i.name == INTERRUPT_NAME and i.response is None and isinstance(i.reason, dict)
+                     and i.reason.get("mandate_id") == mandate_id), None)
 
     async def _answer_directly(self, mandate_id: str, approve: bool) -> TurnOutcome:
         """The paused agent turn is gone: finish the flow through services, and say so."""

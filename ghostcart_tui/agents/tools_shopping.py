@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from strands import tool
 
+from ..ap2.errors import CREDENTIALS_UNAVAILABLE, AP2Error
 from ..core.money import parse_money
 from ..commerce.processor import describe_decline
 from ..services import carts, catalog, payments, signatures
@@ -117,8 +118,7 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
             mid = memory.resolve(cart_mandate_id, "cart")
             hint = payment_method
             if hint and hint.strip().lower() in ("next", "another", "other", "different"):
-                last = memory.last_payment.get("token") if memory.last_payment.get("cart") == mid else None
-                hint = rt.credentials.next_method(rt.user_id, last or "").token
+                hint = _next_card(rt, memory, mid)
             activity(rt, agent, "handing the signed cart to the payment agent…")
             payment = await asyncio.to_thread(payments.prepare_hp_payment, rt, mid, hint)
         except Exception as exc:  # errors become results, through the same mapping as every tool
@@ -129,6 +129,23 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
 
     return [search_tool(rt, memory, agent), create_shopping_cart, signature_tool(rt, memory, agent, "cart"),
             get_signed_cart_mandate, invoke_payment_processing]
+
+
+def _next_card(rt: Runtime, memory: ToolMemory, cart_id: str) -> str:
+    """The card after the last one tried on this cart, skipping cards that already failed on it.
+    Tried cards come from the database, so this works after a restart too."""
+    from ..services import orders
+
+    tried = [t.payment_token for t in orders.list_transactions(rt, user_id=rt.user_id)
+             if t.cart_mandate_id == cart_id and t.payment_token]
+    last = memory.last_payment.get("token") if memory.last_payment.get("cart") == cart_id else None
+    token = last or (tried[0] if tried else "")
+    for _ in range(len(rt.credentials.list_methods(rt.user_id))):
+        method = rt.credentials.next_method(rt.user_id, token)
+        if method.token not in tried:
+            return method.token
+        token = method.token
+    raise AP2Error(CREDENTIALS_UNAVAILABLE, "every card on file was already tried for this cart")
 
 
 def _raiser(exc: Exception):

@@ -19,31 +19,28 @@ from ..services import signatures
 from ..services.runtime import Runtime
 from .tools_common import LATEST, ToolMemory, activity, guarded, ok
 
-INTERRUPT_PREFIX = "signature:"
+INTERRUPT_NAME = "user_signature"
 
 
-def interrupt_name(mandate_id: str) -> str:
-    return f"{INTERRUPT_PREFIX}{mandate_id}"
-
-
-def _answered(tool_context: ToolContext, name: str) -> bool:
-    # Strands re-runs an interrupted tool on resume; the request must not be published twice.
-    # (Private state: there is no public "has this interrupt a response" query in 1.62.)
-    existing = tool_context.agent._interrupt_state.interrupts.get(tool_context._interrupt_id(name))
-    return existing is not None and existing.response is not None
+def _existing(tool_context: ToolContext):
+    # Strands re-runs an interrupted tool on resume; the request must not be published twice, and
+    # the mandate id comes from the interrupt (ToolMemory is empty after a restart).
+    # (Private state: 1.62 has no public "has this interrupt a response" query.)
+    return tool_context.agent._interrupt_state.interrupts.get(tool_context._interrupt_id(INTERRUPT_NAME))
 
 
 def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str | None,
          tool_context: ToolContext) -> dict[str, Any]:
-    mid = memory.resolve(mandate_id, kind)
-    name = interrupt_name(mid)
-    if not _answered(tool_context, name):
+    existing = _existing(tool_context)
+    if existing is not None and existing.response is not None and isinstance(existing.reason, dict):
+        mid = existing.reason["mandate_id"]
+    else:
+        mid = memory.resolve(mandate_id, kind)
         view = signatures.request_signature(rt, mid)
         activity(rt, agent, f"waiting for your signature on {mid}…")
+        existing = None
         reason = {"mandate_id": mid, "mandate_type": kind, "total_cents": view.total_cents}
-    else:
-        reason = None
-    answer = tool_context.interrupt(name, reason=reason)  # raises until the shopper answers
+    answer = tool_context.interrupt(INTERRUPT_NAME, reason=None if existing else reason)  # raises until answered
     approved = bool(answer.get("approved")) if isinstance(answer, dict) else str(answer).lower() in ("approve", "yes", "true")
     if approved:
         if signatures.status_of(rt, mid) != "signed":  # a restart fallback may have signed it already

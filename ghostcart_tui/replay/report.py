@@ -91,22 +91,24 @@ def print_result_footer(console: Console, result: ScenarioResult) -> None:
 
 def summary_table(results: list[ScenarioResult], invalid: list[ScenarioError]) -> Table:
     table = Table(title="Replay summary", title_justify="left")
-    table.add_column("scenario")
-    table.add_column("file", style="dim", no_wrap=True)
     table.add_column("result", no_wrap=True)
-    table.add_column("checks", justify="right")
-    table.add_column("tx", justify="right")
-    table.add_column("time", justify="right")
-    table.add_column("detail")
+    table.add_column("file", no_wrap=True)
+    table.add_column("checks", justify="right", no_wrap=True)
+    table.add_column("tx", justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("failed at", no_wrap=True)
     for err in invalid:
-        table.add_row(Text("—"), Text(clean(err.path.name)), Text("INVALID", style="bold red"), "", "", "",
-                      Text(clean(f"line {err.line}: {err.reason}" if err.line else err.reason, oneline=True)))
+        table.add_row(Text("INVALID", style="bold red"), Text(clean(err.path.name)), "", "", "",
+                      Text(f"line {err.line}" if err.line else "file"))
     for r in results:
         if r.passed:
-            status, detail = Text("PASS", style="bold green"), Text("")
-        else:
+            status, where = Text("PASS", style="bold green"), Text("")
+        elif r.failure is not None:
+            f = r.failure.step
             status = Text("FAIL", style="bold red")
-            detail = Text(clean(r.error or (r.failure.message if r.failure else ""), oneline=True))
-        table.add_row(Text(clean(r.scenario.name, oneline=True)), Text(clean(r.scenario.path.name)), status,
-                      str(r.checks), str(r.counts.get("transactions", "")), f"{r.seconds:.1f}s", detail)
+            where = Text(f"step {f.index}" + (f" (line {f.line})" if f.line else "") + f" {f.kind}")
+        else:
+            status, where = Text("ERROR", style="bold red"), Text("could not start")
+        table.add_row(status, Text(clean(r.scenario.path.name)), str(r.checks), str(r.counts.get("transactions", "")),
+                      f"{r.seconds:.1f}s", where)
     return table

@@ -189,8 +189,7 @@ class ScenarioRunner:
                     self._flush_events(step)
                     if step.is_action and outcome.ok:
                         continue
-                    self._line(Line("pass" if outcome.ok else "fail",
-                                    step.describe() if outcome.ok else outcome.message, step.index))
+                    self._line(Line("pass" if outcome.ok else "fail", step.describe(), step.index))
                     if not outcome.ok:
                         break
                 self.result.counts = _counts(rt)

@@ -62,7 +62,7 @@ def open_runtime(
     return Runtime(
         settings=settings,
         clock=clock,
-        ids=IdGenerator(seed),
+        ids=IdGenerator(None if seed is None else _id_seed(db, seed)),
         bus=EventBus(),
         db=db,
         keys=KeyStore(settings.keys_dir, settings.key_passphrase),
@@ -72,3 +72,16 @@ def open_runtime(
         ),
         credentials=CredentialsProvider(),
     )
+
+
+def _id_seed(db: Database, seed: int) -> int:
+    """A seed gives reproducible ids on a fresh database (replay, snapshots). Mixing in what is
+    already stored keeps a restart with the same seed from reusing ids."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from ..store.tables import MandateRow
+
+    with db.read() as s:
+        stored = s.exec(select(func.count()).select_from(MandateRow)).one()
+    return seed if stored == 0 else hash((seed, stored, str(db.path))) & 0xFFFFFFFF

@@ -94,6 +94,17 @@ ROUTES = [
     R("cancel that", "followup", fu="cancel"),
     R("stop watching the AirPods", "followup", "airpods", fu="cancel", payload="airpods"),
     R("no thanks", "followup", fu="decline"),
+    # --- held out while the rules were tuned (generalisation check) ----------------------
+    R("could you grab me a Ninja blender?", "immediate", "ninja blender"),
+    R("ping me if the Dyson V11 gets under 500 bucks", "conditional", "dyson v11", 50000),
+    R("hmm, maybe a backpack", "ambiguous", "backpack"),
+    R("do you guys carry sunglasses under $160?", "search", "sunglasses", 16000),
+    R("good morning!", "chitchat"),
+    R("go with the third", "followup", fu="pick", payload=2),
+    R("nah, not now", "followup", fu="decline"),
+    R("switch to my visa card", "followup", fu="retry_payment", payload="visa"),
+    R("I need 3 Fitbit Charge 6 trackers", "immediate", "fitbit charge 6 trackers", qty=3),
+    R("Once the air fryer is back in stock, order it", "conditional", "air fryer"),
 ]
 
 

@@ -15,7 +15,7 @@ from ghostcart_tui.ap2.canonical import canonical_json, hash_b64url
 from ghostcart_tui.ap2.models import PaymentCurrencyAmount, PaymentItem
 from ghostcart_tui.core.money import MAX_CENTS, to_major
 
-SETTINGS = settings(max_examples=60, deadline=None)
+SETTINGS = settings(max_examples=40, deadline=None)
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 scalars = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | text | st.floats(
@@ -24,7 +24,7 @@ scalars = st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | tex
 json_values = st.recursive(
     scalars,
     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(text, kids, max_size=4),
-    max_leaves=20,
+    max_leaves=12,
 )
 json_objects = st.dictionaries(text, json_values, max_size=6)
 

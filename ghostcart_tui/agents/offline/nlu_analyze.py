@@ -161,7 +161,9 @@ def _quantity(toks: list[Token], lows: list[str], taken: set[int]) -> tuple[int,
             next_product = end < n and toks[end].kind == "word" and nx not in FILLER and end not in taken
             if prev_ok and (next_product or nx in _QTY_NEXT_OK or nx == "x"):
                 val = num
-            elif prev in _QTY_VERBS and (nx == "" or nx in (".", "!", "?", ",", "please", "of")):
+            elif prev in _QTY_VERBS and (
+                end >= n or toks[end].kind == "punct" or nx in ("-", "please", "of", "now", "more")
+            ):
                 val = num
         if val is not None and val >= 1:
             return min(val, MAX_QUANTITY), i

@@ -51,7 +51,7 @@ FILLER = _w(
     help work works ghostcart bot assistant
     use using try trying switch change retry different instead within whole stays stay
     sell sells selling carry carries offer offers there here let's lets number num nr option
-    choice result results
+    choice result results takes taking took make makes made guys folks
     zero two three four five six seven eight nine ten eleven twelve
     """
 )

@@ -68,14 +68,17 @@ def _tx_box(tx) -> Static:
     return Static(body, classes="stage")
 
 
-def render_verdicts(verdicts: list) -> Table:
+_KEY_IN_REASON = re.compile(r"\(key [^)]*\)")
+
+
+def render_verdicts(verdicts: list, mask: bool = False) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True, style="bold")
     table.add_column(ratio=1)
     for v in verdicts:
         mark = Text("✓ valid", style="green") if v.ok else Text("✗ INVALID", style="bold red")
-        reason = safe_text(v.reason, newlines=False)
+        reason = safe_text(_KEY_IN_REASON.sub("(key «hidden»)", v.reason) if mask else v.reason, newlines=False)
         if not v.ok and v.code:
             reason.append(f"  ({v.code})", style="red")
         table.add_row(mark, safe_text(v.check, newlines=False), reason)
@@ -148,7 +151,7 @@ class InspectorScreen(Screen[None]):
         boxes.append(_tx_box(view.transaction))
         await row.mount_all(boxes)
         self.query_one("#verdicts", Static).update(Group(Text("Checks (re-verified now)", style="bold"),
-                                                         render_verdicts(view.verdicts), Text("")))
+                                                         render_verdicts(view.verdicts, self.mask), Text("")))
         self.query_one("#raw-json", Static).update(render_json(view, self.mask))
 
     def action_export(self) -> None:

@@ -21,7 +21,17 @@ def agent_label(agent: str | None) -> str:
 
 
 class ChatLog(VerticalScroll):
+    """Follows new output. Anchored only once it overflows: Textual bottom-aligns short anchored
+    content, and a welcome text reads better from the top."""
+
     can_focus = False
+
+    def on_mount(self) -> None:
+        self.watch(self, "virtual_size", self._maybe_anchor, init=False)
+
+    def _maybe_anchor(self) -> None:
+        if not self.is_anchored and self.max_scroll_y > 0:
+            self.anchor()
 
 
 class ChatPane(Vertical):
@@ -38,9 +48,6 @@ class ChatPane(Vertical):
         yield ChatLog(id="chat-log")
         yield Static(Text(""), id="chat-status")
         yield HistoryInput(placeholder="Ask GhostCart… (e.g. find a coffee maker under $90)", id="chat-input")
-
-    def on_mount(self) -> None:
-        self.query_one(ChatLog).anchor()
 
     @property
     def log(self) -> ChatLog:  # type: ignore[override]
@@ -114,6 +121,7 @@ class ChatPane(Vertical):
     async def clear_log(self) -> None:
         await self.end_stream()
         await self.log.remove_children()
+        self.log.anchor(False)
 
     def set_status(self, text: str) -> None:
         self.query_one("#chat-status", Static).update(safe_text(text, style="dim", newlines=False))
