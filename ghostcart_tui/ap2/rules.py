@@ -89,9 +89,10 @@ def jwt_not_expired(
 
 
 def cents(item: PaymentItem) -> int | None:
+    """An amount in cents, or None when it is not a usable amount (negative, NaN, huge)."""
     try:
         return from_major(item.amount.value)
-    except MoneyError:
+    except (MoneyError, ArithmeticError):  # decimal.InvalidOperation on values past ~1e26
         return None
 
 

@@ -12,13 +12,17 @@ from typer.core import TyperGroup
 from .common import Opts, ModelName, report_error
 
 
+# Usage errors (bad option, bad choice) are Typer's to report, with exit 2.
+_CLICK_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 class GhostGroup(TyperGroup):
     """Root group: known errors → a one-line message and exit 1/2, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, *_CLICK_ERRORS):
             raise
         except Exception as exc:
             code = report_error(exc)

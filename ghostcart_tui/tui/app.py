@@ -242,7 +242,7 @@ class GhostCartApp(App[None]):
         await asyncio.wait_for(self.ready.wait(), timeout)
 
     def turn_running(self) -> bool:
-        return self._turn is not None and self._turn.is_running
+        return self._turn is not None and not self._turn.is_finished
 
     def _idle_status(self) -> None:
         self.chat.set_status("Enter sends · ↑/↓ history · Ctrl+P commands")

@@ -138,7 +138,8 @@ def test_user_signs_the_intent_until_its_expiry(factory: Factory, keys: KeyStore
     assert verify_intent(intent, keys, NOW).ok
 
 
-def test_user_signs_an_hp_cart_over_the_merchant_signature(factory: Factory, keys: KeyStore) -> None:
+def test_user_signs_an_hp_cart_over_the_merchant_signature(factory: Factory,
+                                                           keys: KeyStore) -> None:
     cart = factory.hp_cart()
     claims = unverified_claims(cart.user_authorization or "")
     assert claims["exp"] == T0 + 1800  # the cart's expiry

@@ -80,7 +80,8 @@ def test_float_and_int_normalisation() -> None:
 @SETTINGS
 @given(st.integers(0, MAX_CENTS))
 def test_wire_amounts_hash_the_same_after_a_json_round_trip(cents: int) -> None:
-    item = PaymentItem(label="x", amount=PaymentCurrencyAmount(currency="USD", value=to_major(cents)))
+    amount = PaymentCurrencyAmount(currency="USD", value=to_major(cents))
+    item = PaymentItem(label="x", amount=amount)
     again = PaymentItem.model_validate_json(item.model_dump_json())
     assert hash_b64url(again) == hash_b64url(item)
     # an amount that arrives as an integer (e.g. 10 instead of 10.0) hashes the same

@@ -28,7 +28,7 @@ from ghostcart_tui.ap2.jws import make_claims, sign_jwt
 from ghostcart_tui.ap2.keys import KeyPair, KeyStore
 from ghostcart_tui.ap2.records import CartRecord, Constraints, IntentRecord
 
-from .conftest import AIRPODS, MERCHANT, NOW, OTHER_USER, USER, Factory, edit
+from .conftest import AIRPODS, MERCHANT, NOW, OTHER_USER, Factory, edit
 
 MIN = timedelta(minutes=1)
 
@@ -184,9 +184,10 @@ def test_cart_internal_consistency(factory: Factory, keys: KeyStore, check: str,
         lambda d: d["line_items"][0].update(unit_price_cents=10**30),
         lambda d: _details(d)["total"]["amount"].update(value=float("nan")),
         lambda d: _details(d)["total"]["amount"].update(value=float("inf")),
+        lambda d: _details(d)["total"]["amount"].update(value=1e300),
         lambda d: _details(d)["display_items"][0].update(refund_period=-(10**40)),
     ],
-    ids=["huge-int", "nan", "inf", "huge-negative"],
+    ids=["huge-int", "nan", "inf", "huge-float", "huge-negative"],
 )
 def test_values_without_canonical_form_fail_cleanly(factory: Factory, keys: KeyStore,
                                                    fault: Callable[[dict[str, Any]], None]) -> None:
@@ -194,6 +195,15 @@ def test_values_without_canonical_form_fail_cleanly(factory: Factory, keys: KeyS
     bad = edit(cart, fault)
     assert_fails(validate_hp_chain(bad, payment, keys, NOW), SIGNATURE_INVALID)
     assert_fails(audit_chain(None, bad, payment, keys), SIGNATURE_INVALID)
+
+
+def test_absurd_amounts_signed_by_a_buggy_merchant_are_chain_invalid(factory: Factory,
+                                                                     keys: KeyStore) -> None:
+    for value in (1e300, -1.0):
+        cart = factory.hp_cart(mutate=lambda d, v=value: _details(d)["total"]["amount"].update(
+            value=v))
+        assert_fails(validate_hp_chain(cart, factory.payment(cart), keys, NOW), CHAIN_INVALID,
+                     "cart.total")
 
 
 def test_unreadable_cart_expiry(factory: Factory, keys: KeyStore) -> None:

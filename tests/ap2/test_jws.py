@@ -96,7 +96,8 @@ def test_hs256_with_the_public_key_as_secret_is_rejected(keys: KeyStore) -> None
     secret = user.private_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    signing_input = f"{b64json({'alg': 'HS256', 'kid': user.kid, 'typ': 'JWT'})}.{b64json(claims())}"
+    header = b64json({"alg": "HS256", "kid": user.kid, "typ": "JWT"})
+    signing_input = f"{header}.{b64json(claims())}"
     mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     rejects(f"{signing_input}.{b64(mac)}", keys, match="'HS256' is not accepted")
 

@@ -78,7 +78,7 @@ async def test_decline_with_n_and_escape(rt):
 
 
 async def test_the_enter_that_sent_the_message_does_not_sign(rt):
-    app = make_app(rt, arm_delay=0.3)
+    app = make_app(rt, arm_delay=30)  # pilot key presses are slow; arm by hand below
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         await _type(pilot, "buy prod_coffee_001")
@@ -88,7 +88,7 @@ async def test_the_enter_that_sent_the_message_does_not_sign(rt):
         await pilot.press("enter", "enter", "y")  # a held-down Enter, then an eager y: all too early
         assert isinstance(app.screen, SignatureScreen)
         assert signatures.status_of(rt, mid) == "pending_signature"
-        await pilot.pause(0.35)
+        app.screen.arm()  # what the 0.3 s timer does
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -10,7 +10,8 @@ Public API (pure functions, stdlib + ghostcart_tui.core only):
 from __future__ import annotations
 
 from .nlu_constraints import extract_constraints, parse_money_phrase
-from .nlu_route import classify, ordinal
+from .nlu_followup import ordinal
+from .nlu_route import classify
 from .nlu_text import MAX_INPUT_CHARS
 from .nlu_types import FOLLOWUP_KINDS, ROUTE_KINDS, Constraints, FollowUp, NeedsInfo, Route
 

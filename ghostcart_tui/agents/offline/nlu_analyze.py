@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .nlu_money import Amount, bounds, find_amounts
+from .nlu_money import UNIT_WORDS, Amount, bounds, find_amounts
 from .nlu_text import Token, normalize, spelled_number, tokenize
 from .nlu_time import DELIVERY, DURATION, TimeSpan, find_times
 from .nlu_vocab import (
@@ -21,7 +21,7 @@ from .nlu_vocab import (
 
 MAX_QUANTITY = 99
 _X_QTY = re.compile(r"x([0-9]{1,4})")
-_QTY_PREV_BLOCK = frozenset("# number num no nr option item choice result the".split())
+_QTY_PREV_BLOCK = frozenset("# number num no nr option item choice result the a an".split())
 _QTY_NEXT_OK = frozenset("of more units pcs pieces".split())
 _QTY_VERBS = frozenset("buy order get take grab purchase want need add".split())
 _BUY_PREV_OK = frozenset(
@@ -32,6 +32,8 @@ _GET_NEXT_BLOCK = frozenset(
     "notified notification notifications alerted alert back cheaper lower below under to down "
     "there here delivered in on it".split()
 )
+_MEASURE_UNITS = UNIT_WORDS | frozenset("inch pack pk ounce ounces quart qt cup gallon speed".split())
+_SET_VERB_NEXT = frozenset("it the my a an to up me".split())
 _GET_PREV_BLOCK = frozenset("it they price prices that this which cost costs".split())
 
 
@@ -68,14 +70,10 @@ class Analysis:
         ok = [t.days for t in self.times_of(DURATION) if t.days is not None]
         return ok[0] if ok else None
 
-    def has(self, *words: str) -> bool:
-        return any(w in self._lowset for w in words)
-
-    def __post_init__(self) -> None:
-        self._lowset = frozenset(self.lows)
 
 
-def _watch_verbs(toks: list[Token], lows: list[str]) -> set[int]:
+def _watch_verbs(toks: list[Token], lows: list[str], skip: set[int]) -> set[int]:
+    """Indices of watch/monitor/track used as verbs; "track my order" goes into skip instead."""
     out = set()
     n = len(lows)
     for i, w in enumerate(lows):
@@ -95,7 +93,8 @@ def _watch_verbs(toks: list[Token], lows: list[str]) -> set[int]:
         if nxt == "for" and i + 2 < n and lows[i + 2] in ("under", "less", "below", "$"):
             continue
         if w == "track" and (nxt in TRACK_OBJECTS or (i + 2 < n and lows[i + 2] in TRACK_OBJECTS)):
-            continue  # "track my order" is not price monitoring
+            skip.add(i)  # "track my order" is not price monitoring
+            continue
         out.add(i)
     return out
 
@@ -118,7 +117,7 @@ def _buy_verbs(lows: list[str]) -> list[int]:
             out.append(i)
         elif w == "pick" and nxt == "up":
             out.append(i)
-        elif w == "add" and ("cart" in lows[i:] or "basket" in lows[i:]):
+        elif w in ("add", "put", "throw", "stick") and ("cart" in lows[i:] or "basket" in lows[i:]):
             out.append(i)
         elif w == "check" and nxt == "out" and i + 2 >= n:
             out.append(i)
@@ -127,7 +126,16 @@ def _buy_verbs(lows: list[str]) -> list[int]:
     return out
 
 
-def _quantity(toks: list[Token], lows: list[str], taken: set[int]) -> tuple[int, int | None]:
+def _is_measure(toks: list[Token], lows: list[str], i: int, norm: str) -> bool:
+    """A number that is a size or spec of the product, not a count of items."""
+    if norm[toks[i].end : toks[i].end + 1] in ('"', "'"):
+        return True
+    return i + 1 < len(lows) and lows[i + 1] in _MEASURE_UNITS
+
+
+def _quantity(
+    toks: list[Token], lows: list[str], taken: set[int], norm: str
+) -> tuple[int, int | None]:
     n = len(lows)
     for i, t in enumerate(toks):
         if i in taken:
@@ -156,15 +164,15 @@ def _quantity(toks: list[Token], lows: list[str], taken: set[int]) -> tuple[int,
                     num, end = sp
             if num is None or (prev and prev in _QTY_PREV_BLOCK) or (i > 0 and toks[i - 1].kind == "sym"):
                 continue
+            if _is_measure(toks, lows, end - 1, norm):
+                continue  # "27 inch monitor", '65" TV', "2 pack"
             prev_ok = i == 0 or toks[i - 1].kind == "punct" or prev in FILLER
             nx = lows[end] if end < n else ""
             next_product = end < n and toks[end].kind == "word" and nx not in FILLER and end not in taken
             if prev_ok and (next_product or nx in _QTY_NEXT_OK or nx == "x"):
                 val = num
-            elif prev in _QTY_VERBS and (
-                end >= n or toks[end].kind == "punct" or nx in ("-", "please", "of", "now", "more")
-            ):
-                val = num
+            elif prev in _QTY_VERBS and (end >= n or toks[end].kind != "word" or nx in FILLER):
+                val = num  # "buy 2", "get two in blue"
         if val is not None and val >= 1:
             return min(val, MAX_QUANTITY), i
     return 1, None
@@ -182,16 +190,20 @@ def analyze(text: object) -> Analysis:
     times = find_times(toks, taken)
     for ts in times:
         taken.update(range(ts.start, ts.end))
-    qty, qidx = _quantity(toks, lows, taken)
+    qty, qidx = _quantity(toks, lows, taken, norm)
     if qidx is not None:
         taken.add(qidx)
-    verbs = _watch_verbs(toks, lows)
+    skip: set[int] = set()
+    verbs = _watch_verbs(toks, lows, skip)
+    for i, w in enumerate(lows):
+        if w == "set" and i + 1 < len(lows) and lows[i + 1] in _SET_VERB_NEXT:
+            skip.add(i)  # "set the max to 200" (but "sheet set", "a set of knives" are products)
     buy_idx = _buy_verbs(lows)
     product: list[int] = []
     skip_until = -1
     n = len(toks)
     for i, t in enumerate(toks):
-        if i in taken or i <= skip_until:
+        if i in taken or i in skip or i <= skip_until:
             continue
         w = t.low
         if w in ("for", "as") and i + 1 < n and lows[i + 1] in POSSESSIVES:
@@ -205,8 +217,10 @@ def analyze(text: object) -> Analysis:
             if i in verbs or w in FILLER:
                 continue
             product.append(i)
-        elif t.kind == "num" and product and product[-1] == i - 1:
-            product.append(i)  # "AirPods Pro 2", "Nike Air Max 270"
+        elif t.kind == "num" and (
+            (product and product[-1] == i - 1) or _is_measure(toks, lows, i, norm)
+        ):
+            product.append(i)  # "AirPods Pro 2", "Nike Air Max 270", "27 inch"
     item, total, bad = bounds(amounts)
     if item is None and total is not None:
         item = total // qty  # the whole order is capped, so each item is too

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ghostcart_tui.core.money import MoneyError, parse_money
+from ghostcart_tui.core.money import parse_money
 
 from .nlu_analyze import Analysis, analyze
 from .nlu_money import RELATIVE
-from .nlu_time import DELIVERY, DURATION, MAX_DAYS
+from .nlu_time import DELIVERY, MAX_DAYS
 from .nlu_types import Constraints, NeedsInfo
 
 
@@ -84,9 +84,7 @@ def parse_money_phrase(text: str) -> int | None:
         words = [t for t in a.toks if t.kind != "punct"]
         if len(words) == 1 and words[0].kind == "num":
             return parse_money(words[0].raw)
-    except (MoneyError, Exception):  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - user text must never crash the caller
         return None
     return None
 
-
-_ = DURATION

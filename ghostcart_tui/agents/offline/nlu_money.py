@@ -26,7 +26,8 @@ _LEADS = PhraseBook(
             "at max", "up to", "under", "below", "beneath", "max", "maximum", "max of",
             "maximum of", "a max of", "a maximum of", "<", "< =", "within", "budget",
             "budget of", "budget is", "a budget of", "my budget is", "under budget of",
-            "spend at most", "pay at most",
+            "spend at most", "pay at most", "nothing over", "nothing above", "nothing more than",
+            "nothing higher than", "nothing pricier than", "not a cent over", "not a penny over",
         )},
         **{p: LOWER for p in (
             "more than", "greater than", "higher than", "over", "above", "at least",
@@ -166,7 +167,7 @@ def _parse_core(toks: list[Token], lows: list[str], norm: str, j: int) -> _Core 
             cents = MAX_CENTS + 1
         else:
             try:
-                cents = parse_money(t.raw)
+                cents = parse_money("0" + t.raw if t.raw.startswith(".") else t.raw)
             except MoneyError as exc:
                 cents = MAX_CENTS + 1 if "too large" in str(exc) else None
         k += 1
@@ -282,7 +283,10 @@ def find_amounts(toks: list[Token], norm: str) -> list[Amount]:
         )
         i = end
         # a range's upper end may be bare: "$100-200", "between 100 and 150", "100 to 150 bucks"
-        if i + 1 < n and (lows[i] in ("-", "to") or (lows[i] == "and" and lows[start] == "between")):
+        dash = lows[i] == "-" if i < n else False
+        if dash and toks[i - 1].end < toks[i].pos and i + 1 < n and toks[i].end == toks[i + 1].pos:
+            dash = False  # " -5" is a negative number, not a range
+        if i + 1 < n and (dash or lows[i] == "to" or (lows[i] == "and" and lows[start] == "between")):
             up = _parse_core(toks, lows, norm, i + 1)
             if up is not None and (up.currency or up.kind == "num") and (
                 up.end >= n or lows[up.end] not in UNIT_WORDS

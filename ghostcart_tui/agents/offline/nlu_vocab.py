@@ -52,6 +52,9 @@ FILLER = _w(
     use using try trying switch change retry different instead within whole stays stay
     sell sells selling carry carries offer offers there here let's lets number num nr option
     choice result results takes taking took make makes made guys folks
+    nothing got after ever never night bye goodbye later sounds sound looks seems raise bump
+    increase decrease limit adjust reduce changed pick picked choose select way anymore longer
+    else time possible hold
     zero two three four five six seven eight nine ten eleven twelve
     """
 )
@@ -71,8 +74,12 @@ SEARCH_PHRASES = [
     "is there", "are there", "what kind", "what kinds", "what sort", "what type", "what types",
     "how much", "price of", "prices of", "what's available", "what is available",
     "what's on sale", "what is on sale", "anything on sale", "in the market for",
-    "shopping for", "options for", "what do you", "cheapest", "best", "which",
+    "shopping for", "options for", "what do you", "cheapest", "best", "which", "check if",
+    "see if", "check whether", "find out if", "find out whether", "if you have", "if you carry",
+    "if you sell", "whether you have",
 ]
+# Availability questions are searches unless a purchase verb says otherwise.
+SOFT_SEARCH_PHRASES = ["in stock", "available", "availability", "do they have", "is it in"]
 HEDGE_PHRASES = [
     "thinking about", "thinking of", "maybe", "perhaps", "considering", "not sure",
     "should i", "might", "wondering", "debating", "torn between", "what about", "how about",
@@ -125,14 +132,15 @@ CONFIRM_HEADS = _w(
 CONFIRM_VOCAB = CONFIRM_HEADS | _w(
     "go do it please pls that this the them those these let's lets sounds right of course and "
     "thanks thank you i'll ill take i'd like to cart basket my order it's looks sign me just "
-    "now go-ahead totally lgtm that's"
+    "now go-ahead totally lgtm that's thing i"
 )
 DECLINE_HEADS = _w(
     "no nope nah n not don't dont decline declined reject rejected deny denied pass skip changed"
 )
 DECLINE_VOCAB = DECLINE_HEADS | _w(
     "thanks thank you now do it that buy i i'll ill i'd i'm im changed my mind rather later "
-    "please pls sign good fine ok okay this time want to"
+    "please pls sign good fine ok okay this time want to anymore any more longer need it's "
+    "them"
 )
 CANCEL_HEADS = [
     "cancel", "stop", "abort", "nevermind", "never mind", "forget it", "forget that",

@@ -115,9 +115,9 @@ class SignatureScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one(SignatureBody).focus()
         if not self.armed:
-            self.set_timer(self.arm_delay, self._arm)
+            self.set_timer(self.arm_delay, self.arm)
 
-    def _arm(self) -> None:
+    def arm(self) -> None:
         self.armed = True
 
     def action_answer(self, approve: bool) -> None:
