@@ -107,5 +107,31 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
 
         return guarded(rt, memory, "activate_monitoring_job", run)
 
+    @tool(name="cancel_monitoring_job")
+    def cancel_monitoring_job(job_id: str | None = None, product_query: str | None = None) -> dict:
+        """Stop watching: cancel a live monitoring job so it never buys. Give its id, or words of
+        the watched product (the most recent matching job is cancelled).
+
+        Args:
+            job_id: The monitoring job id, e.g. "job_…".
+            product_query: Words of the watched product, when the id is not known.
+        """
+        def run() -> dict:
+            jid = job_id
+            if not jid:
+                live = [j for j in monitoring.list_jobs(rt, live_only=True, user_id=rt.user_id)
+                        if j.status != "purchasing"]
+                words = (product_query or "").lower().split()
+                match = [j for j in live if all(w in j.product_query.lower() for w in words)]
+                if not match:
+                    raise UserError("no active watch matches that; nothing was cancelled")
+                jid = match[0].job_id
+            activity(rt, agent, f"cancelling {jid}…")
+            job = monitoring.cancel(rt, jid)
+            return ok({"job_id": job.job_id, "status": job.status, "product_query": job.product_query})
+
+        return guarded(rt, memory, "cancel_monitoring_job", run)
+
     return [extract_monitoring_constraints, search_tool(rt, memory, agent), create_hnp_intent,
-            signature_tool(rt, memory, agent, "intent"), get_signed_intent_mandate, activate_monitoring_job]
+            signature_tool(rt, memory, agent, "intent"), get_signed_intent_mandate, activate_monitoring_job,
+            cancel_monitoring_job]

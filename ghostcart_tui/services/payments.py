@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from ..ap2 import builders, chain
-from ..ap2.errors import CHAIN_INVALID, CREDENTIALS_UNAVAILABLE, AP2Error
+from ..ap2.errors import CHAIN_INVALID, CREDENTIALS_UNAVAILABLE, SIGNATURE_INVALID, AP2Error
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..commerce.credentials import PaymentMethod
 from ..core.errors import NotFound
@@ -26,8 +27,12 @@ from ..core.events import TransactionRecorded
 from ..core.money import from_major
 from ..store import mandates
 from ..store.engine import db_time
+from ..store.mandates import CorruptMandate
 from ..store.tables import ChargeRow, MandateRow, TransactionRow
 from .runtime import Runtime
+
+
+LIVE_INTENT = ("signed", "active")  # an intent in any other state (consumed, expired, ...) buys nothing
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,11 @@ def _record(s: Session, mandate_id: str, kind: type) -> tuple[MandateRow, object
     row = mandates.get_row(s, mandate_id)
     if row is None:
         raise NotFound(f"no mandate {mandate_id!r}")
-    record = mandates.parse(row)
+    try:
+        record = mandates.parse(row)
+    except CorruptMandate as exc:
+        # Stored JSON that no longer parses was changed after it was signed.
+        raise AP2Error(SIGNATURE_INVALID, str(exc), {"mandate_id": mandate_id}) from None
     if not isinstance(record, kind):
         raise AP2Error(CHAIN_INVALID, f"{mandate_id} is not a {kind.__name__.removesuffix('Record').lower()} mandate")
     return row, record
@@ -86,21 +95,45 @@ def _build_payment(rt: Runtime, cart: CartRecord, user_authorization: str, metho
     return builders.agent_sign_payment(record, rt.keys.agent_key(), now, rt.ids.new("jti"))
 
 
-def load_chain(s: Session, payment_mandate_id: str) -> tuple[IntentRecord | None, CartRecord, PaymentRecord]:
+def _referenced(s: Session, mandate_id: str | None, kind: type) -> object | None:
+    """The mandate a chain references, or None when there is no mandate of that kind with that id."""
+    row = mandates.get_row(s, mandate_id) if mandate_id else None
+    if row is None or row.type != kind.__name__.removesuffix("Record").lower():
+        return None
+    return _record(s, mandate_id, kind)[1]
+
+
+def _load_parts(s: Session, payment_mandate_id: str):
+    """(intent, cart, payment, missing): `missing` names a reference that leads nowhere."""
     _, payment = _record(s, payment_mandate_id, PaymentRecord)
-    _, cart = _record(s, payment.cart_mandate_id, CartRecord)
+    cart = _referenced(s, payment.cart_mandate_id, CartRecord)
+    if cart is None:
+        return None, None, payment, f"the cart {payment.cart_mandate_id!r}"
     intent = None
     if payment.mode == "hnp" or cart.intent_mandate_id:
         ref = cart.intent_mandate_id or payment.intent_mandate_id
-        if not ref:
-            raise AP2Error(CHAIN_INVALID, "a human-not-present cart must reference a signed intent")
-        _, intent = _record(s, ref, IntentRecord)
+        intent = _referenced(s, ref, IntentRecord)
+        if intent is None:
+            return None, cart, payment, f"the intent {ref!r}" if ref else "a signed intent (none referenced)"
+    return intent, cart, payment, None
+
+
+def load_chain(s: Session, payment_mandate_id: str) -> tuple[IntentRecord | None, CartRecord, PaymentRecord]:
+    intent, cart, payment, missing = _load_parts(s, payment_mandate_id)
+    if missing:
+        raise AP2Error(CHAIN_INVALID, f"{payment_mandate_id} needs {missing}, which is not in the database",
+                       {"payment_mandate_id": payment_mandate_id})
     return intent, cart, payment
 
 
 def validate_chain(rt: Runtime, payment_mandate_id: str) -> chain.ChainReport:
     with rt.db.read() as s:
-        intent, cart, payment = load_chain(s, payment_mandate_id)
+        intent, cart, payment, missing = _load_parts(s, payment_mandate_id)
+    if missing:
+        # Audit what is there first: a reference changed after signing reads as a bad signature.
+        gap = chain.ChainReport([chain.Verdict("chain.reference", False, CHAIN_INVALID,
+                                               f"{payment_mandate_id} needs {missing}, which is not in the database")])
+        return chain.audit_chain(intent, cart, payment, rt.keys) + gap
     now = rt.clock.now()
     if payment.mode == "hnp":
         return chain.validate_hnp_chain(intent, cart, payment, rt.keys, now)
@@ -139,21 +172,48 @@ def authorize(rt: Runtime, payment_mandate_id: str, *, on_recorded: OnRecorded |
     method = retrieve_credentials(rt, payment_mandate_id)
     with rt.db.read() as s:
         _, cart, payment = load_chain(s, payment_mandate_id)
-        if s.exec(select(TransactionRow).where(TransactionRow.cart_mandate_id == cart.mandate_id,
-                                               TransactionRow.status == "authorized")).first():
-            raise AP2Error(CHAIN_INVALID, f"{cart.mandate_id} is already paid; it will not be charged twice",
-                           {"cart_mandate_id": cart.mandate_id})
     amount = from_major(payment.payment.payment_mandate_contents.payment_details_total.amount.value)
-    charge = _charge(rt, payment_mandate_id, amount, method.token)
+    charge = _charge(rt, payment, cart, amount, method.token)
     fault_point("after_charge")
     return record_charge(rt, payment, cart, charge, on_recorded=on_recorded)
 
 
-def _charge(rt: Runtime, payment_mandate_id: str, amount: int, token: str) -> ChargeRow:
+def _refuse_repeat(s: Session, payment: PaymentRecord, cart: CartRecord) -> None:
+    """Inside the charge's write transaction (so two processes cannot both pass): a cart is paid
+    once, and an intent buys once and only while it is live (signed or watched)."""
+    cart_id, intent_id = cart.mandate_id, cart.intent_mandate_id
+    if _already_bought(s, payment.mandate_id, "cart_mandate_id", cart_id):
+        raise AP2Error(CHAIN_INVALID, f"{cart_id} is already paid; it will not be charged twice",
+                       {"cart_mandate_id": cart_id})
+    if intent_id and _already_bought(s, payment.mandate_id, "intent_mandate_id", intent_id):
+        raise AP2Error(CHAIN_INVALID, f"the intent {intent_id} has already bought once; it will not buy again",
+                       {"intent_mandate_id": intent_id})
+    if payment.mode == "hnp":
+        row = s.get(MandateRow, intent_id)
+        if row is None or row.status not in LIVE_INTENT:
+            raise AP2Error(CHAIN_INVALID, f"the intent {intent_id} is {row.status if row else 'missing'}; "
+                           "it can no longer buy anything", {"intent_mandate_id": intent_id})
+
+
+def _already_bought(s: Session, payment_mandate_id: str, field: str, mandate_id: str) -> bool:
+    """An authorized transaction for this cart/intent, or an approved charge whose transaction is
+    not recorded yet (another process is recording it, or a crash left it for reconcile)."""
+    recorded = s.exec(select(TransactionRow.transaction_id).where(
+        TransactionRow.status == "authorized", getattr(TransactionRow, field) == mandate_id)).first()
+    pending = s.exec(text(
+        "SELECT c.payment_mandate_id FROM processor_charges c JOIN mandates m ON m.id = c.payment_mandate_id "
+        f"WHERE c.approved AND c.payment_mandate_id != :pid AND json_extract(m.mandate_data, '$.{field}') = :ref "
+        "LIMIT 1").bindparams(pid=payment_mandate_id, ref=mandate_id)).first()
+    return recorded is not None or pending is not None
+
+
+def _charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, amount: int, token: str) -> ChargeRow:
     """The processor's side: its answer is durable before anyone acts on it."""
+    payment_mandate_id = payment.mandate_id
     with rt.db.write() as s:
         charge = s.get(ChargeRow, payment_mandate_id)
         if charge is None:
+            _refuse_repeat(s, payment, cart)
             r = rt.processor.authorize(payment_mandate_id, amount, token)
             charge = ChargeRow(payment_mandate_id=payment_mandate_id, approved=r.approved,
                                authorization_code=r.authorization_code, decline_reason=r.decline_reason,

@@ -55,10 +55,10 @@ def welcome_markdown(model_label: str | None, provider: str | None = None, reaso
         model = "starting the agents…"
     else:
         model = f"**{safe_str(model_label, newlines=False)}**"
-        if provider == "offline":
-            model += " (offline rule model, no network)"
+        if provider == "bedrock":
+            model += " on Amazon Bedrock"
         if reason:
-            model += f" — {safe_str(reason, newlines=False)}"
+            model += f" ({safe_str(reason, newlines=False)})"
     return (
         "## Welcome to GhostCart\n\n"
         "Your shopping assistant in the terminal. I can:\n\n"

@@ -71,6 +71,13 @@ TABLE = [
     # --- quantity ------------------------------------------------------------------------------
     C("buy 3 desk lamps when they're under $40", "desk lamps", 4000, qty=3),
     C("buy 150 lamps under $40", "lamps", 4000, qty=99),
+    C("get a 27 inch monitor when it's below $250", "27 inch monitor", 25000),
+    C("buy 10 lamps under $50 each and no more than $450 total", "lamps", 5000, 45000, qty=10),
+    # --- ranges and relative amounts ---------------------------------------------------------
+    C("buy AirPods for $150-$200", "airpods", 20000),
+    C("buy AirPods if the price drops from $249 to $199", "airpods", 19900),
+    C("alert me when stand mixers dip under three hundred dollars", "stand mixers", 30000),
+    N("buy AirPods when they're 20% off", "max_price", "airpods"),
     # --- missing information: never guess ---------------------------------------------------
     N("buy AirPods Pro 2 when they go on sale", "max_price", "What's the most you'd pay for airpods pro 2?"),
     N("watch the Nike Air Max 270", "max_price", "nike air max 270"),

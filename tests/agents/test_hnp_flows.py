@@ -58,3 +58,13 @@ async def test_declined_intent_watches_nothing(rt, events, convo):
     assert events.one("signature_declined")
     assert monitoring.list_jobs(rt) == []
     assert "nothing will be bought" in out.text
+
+
+async def test_cancel_the_watch_from_the_chat(rt, events, convo):
+    out = await convo.send("Buy AirPods if they drop below $180")
+    await convo.answer_signature(out.pending_signature.mandate_id, True)
+    job = events.one("monitoring_activated").job_id
+    out = await convo.send("cancel that")
+    assert events.one("monitoring_cancelled").job_id == job
+    assert orders.counts(rt)["active_monitoring_jobs"] == 0
+    assert "stopped watching" in out.text

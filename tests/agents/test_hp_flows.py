@@ -110,3 +110,10 @@ async def test_prompt_injection_in_product_text_changes_nothing(rt, events, conv
     await convo.answer_signature(sig.mandate_id, True)
     tx = events.one("transaction")
     assert tx.amount_cents == 1500 + 120 + 1000  # one mug + 8% tax + shipping
+
+
+async def test_out_of_stock_best_match_is_never_swapped_for_a_looser_one(rt, events, convo):
+    out = await convo.send("Buy an air fryer")  # "air" also finds Nike Air Max, which is in stock
+    assert "prod_airfryer_001" in events.named("product_results")[0].product_ids
+    assert not events.named("cart_created")
+    assert "out of stock" in out.text

@@ -246,3 +246,27 @@ async def test_cancel_a_monitoring_job_with_confirmation(rt):
         await pilot.press("y")
         await pilot.pause()
     assert [j.status for j in monitoring.list_jobs(rt)] == ["cancelled"]
+
+
+async def test_real_offline_conversation_buys_with_y(rt):
+    import pytest
+
+    conversation = pytest.importorskip("ghostcart_tui.agents.conversation")
+    from ghostcart_tui.tui.app import GhostCartApp
+
+    app = GhostCartApp(rt, start_monitor=False, mask_volatile=True, arm_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready(30)
+        assert isinstance(app.conversation, conversation.Conversation)
+        await _type(pilot, "Find me a coffee maker under $90")
+        await _settle(pilot, app, rounds=300)
+        await app.workers.wait_for_complete()
+        assert "prod_coffee_001" in app.products.product_ids
+        await _type(pilot, "Buy it")
+        await _settle(pilot, app, rounds=300)
+        assert isinstance(app.screen, SignatureScreen)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    txs = orders.list_transactions(rt)
+    assert [(t.status, t.amount_cents) for t in txs] == [("authorized", 8452)]

@@ -32,7 +32,9 @@ _GET_NEXT_BLOCK = frozenset(
     "notified notification notifications alerted alert back cheaper lower below under to down "
     "there here delivered in on it".split()
 )
-_MEASURE_UNITS = UNIT_WORDS | frozenset("inch pack pk ounce ounces quart qt cup gallon speed".split())
+_MEASURE_UNITS = UNIT_WORDS | frozenset(
+    "inch pack pk ounce ounces quart qt cup gallon speed".split()
+)
 _SET_VERB_NEXT = frozenset("it the my a an to up me".split())
 _GET_PREV_BLOCK = frozenset("it they price prices that this which cost costs".split())
 
@@ -102,6 +104,8 @@ def _watch_verbs(toks: list[Token], lows: list[str], skip: set[int]) -> set[int]
 def _buy_verbs(lows: list[str]) -> list[int]:
     out = []
     n = len(lows)
+    carts = [i for i, w in enumerate(lows) if w in ("cart", "basket")]
+    last_cart = carts[-1] if carts else -1
     for i, w in enumerate(lows):
         prev = lows[i - 1] if i else "."
         nxt = lows[i + 1] if i + 1 < n else ""
@@ -117,7 +121,7 @@ def _buy_verbs(lows: list[str]) -> list[int]:
             out.append(i)
         elif w == "pick" and nxt == "up":
             out.append(i)
-        elif w in ("add", "put", "throw", "stick") and ("cart" in lows[i:] or "basket" in lows[i:]):
+        elif w in ("add", "put", "throw", "stick") and last_cart > i:
             out.append(i)
         elif w == "check" and nxt == "out" and i + 2 >= n:
             out.append(i)
@@ -162,13 +166,15 @@ def _quantity(
                 sp = spelled_number(lows, i)
                 if sp is not None and sp[1] == i + 1:
                     num, end = sp
-            if num is None or (prev and prev in _QTY_PREV_BLOCK) or (i > 0 and toks[i - 1].kind == "sym"):
+            if num is None or prev in _QTY_PREV_BLOCK or (i > 0 and toks[i - 1].kind == "sym"):
                 continue
             if _is_measure(toks, lows, end - 1, norm):
                 continue  # "27 inch monitor", '65" TV', "2 pack"
             prev_ok = i == 0 or toks[i - 1].kind == "punct" or prev in FILLER
             nx = lows[end] if end < n else ""
-            next_product = end < n and toks[end].kind == "word" and nx not in FILLER and end not in taken
+            next_product = (
+                end < n and toks[end].kind == "word" and nx not in FILLER and end not in taken
+            )
             if prev_ok and (next_product or nx in _QTY_NEXT_OK or nx == "x"):
                 val = num
             elif prev in _QTY_VERBS and (end >= n or toks[end].kind != "word" or nx in FILLER):

@@ -1,4 +1,4 @@
-"""extract_constraints(): a human-not-present request → signed-intent constraints, or a question."""
+"""extract_constraints(): a human-not-present request → intent constraints, or a question."""
 
 from __future__ import annotations
 

@@ -35,6 +35,8 @@ _NTH = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
 _PROD_ID = re.compile(r"prod_[a-z0-9_]{1,60}")
 _ORDINAL_NEXT_BLOCK = UNIT_WORDS | frozenset("time minute thing place aid class".split())
 _WEAK_OK = frozenset("ok okay k cool great good fine perfect alright".split())
+_PAYMENT_EXTRA = frozenset("ending ends apple google method payment one charge".split())
+_CHOOSE_LEAD = frozenset("yes yeah let's lets i'll ill i we'll".split())
 _QUESTION_WORDS = frozenset("what what's whats how why which is are does do".split())
 
 
@@ -83,7 +85,10 @@ def ordinal_ref(toks: list[Token], lows: list[str]) -> tuple[int, int] | None:
 
 
 def ordinal(text: str) -> int | None:
-    """0-based index named by "the second one", "#2", "number 3", "2nd", "first", "3"; "last" → -1."""
+    """0-based index named by "the second one", "#2", "number 3", "2nd", "first" or a lone "3".
+
+    "last" → -1. None when the text names no position.
+    """
     try:
         toks = tokenize(normalize(text))
         ref = ordinal_ref(toks, [t.low for t in toks])
@@ -93,6 +98,7 @@ def ordinal(text: str) -> int | None:
 
 
 def cancel(a: Analysis) -> FollowUp | None:
+    """"cancel that", "stop watching the AirPods" (payload: the product named, if any)."""
     lows = a.lows
     i = 0
     while i < len(lows) and i < 5 and (lows[i] in CANCEL_LEAD or a.toks[i].kind == "punct"):
@@ -105,18 +111,20 @@ def cancel(a: Analysis) -> FollowUp | None:
 
 
 def retry(a: Analysis) -> FollowUp | None:
+    """"try another card", "use my mastercard" (payload: card hint or None)."""
     lows = a.lows
-    words = set(lows)
-    retry_alone = "retry" in words or ("try" in words and "again" in words)
-    pay = bool(words & PAYMENT_WORDS) or "apple pay" in a.norm.lower() or "google pay" in a.norm.lower()
-    if a.buy_idx and not (words & {"pay", "charge"}):
+    wset = set(lows)
+    retry_alone = "retry" in wset or ("try" in wset and "again" in wset)
+    low_text = a.norm.lower()
+    pay = bool(wset & PAYMENT_WORDS) or "apple pay" in low_text or "google pay" in low_text
+    if a.buy_idx and not (wset & {"pay", "charge"}):
         return None
-    if not (retry_alone or (pay and words & RETRY_CUES)):
+    if not (retry_alone or (pay and wset & RETRY_CUES)):
         return None
     others = [
         lows[p] for p in a.product_idx
         if lows[p] not in PAYMENT_WORDS and lows[p] not in CARD_BRANDS
-        and lows[p] not in ("ending", "ends", "apple", "google", "method", "payment", "one", "charge")
+        and lows[p] not in _PAYMENT_EXTRA
     ]
     if others:
         return None
@@ -134,6 +142,7 @@ def retry(a: Analysis) -> FollowUp | None:
 
 
 def pick(a: Analysis) -> FollowUp | None:
+    """A choice among shown results: by position, product id or name fragment."""
     lows = a.lows
     for w in lows:
         if _PROD_ID.fullmatch(w):
@@ -152,16 +161,17 @@ def pick(a: Analysis) -> FollowUp | None:
             return FollowUp("pick", idx)
     n = len(lows)
     for k, w in enumerate(lows):
-        if w not in ("one", "ones"):
+        if w not in ("one", "ones") or lows[k - 1 if k else 0] == "the":
             continue
         for j in range(k - 2, max(-1, k - 5), -1):
             if lows[j] == "the":
                 frag = lows[j + 1 : k]
-                if frag and all(a.toks[p].kind in ("word", "numword", "num") for p in range(j + 1, k)):
+                kinds = {a.toks[p].kind for p in range(j + 1, k)}
+                if frag and kinds <= {"word", "numword", "num"}:
                     return FollowUp("pick", " ".join(frag))
                 break
     i = 0
-    while i < n and i < 4 and (lows[i] in CANCEL_LEAD or lows[i] in ("yes", "yeah", "let's", "lets", "i'll", "ill", "i", "we'll")):
+    while i < n and i < 4 and (lows[i] in CANCEL_LEAD or lows[i] in _CHOOSE_LEAD):
         i += 1
     k, label = _CHOOSE.match(lows, i)
     if k and not (label == "pick" and i + 1 < n and lows[i + 1] == "up"):
@@ -175,6 +185,9 @@ def pick(a: Analysis) -> FollowUp | None:
 
 
 def bare_price(a: Analysis) -> int | None:
+    """A lone amount without a currency ("180", "make it 250.50"): answers a price question."""
+    if a.buy_idx:
+        return None
     ws = [(t, i) for i, t in enumerate(a.toks) if t.kind != "punct" and t.low not in FILLER]
     if len(ws) == 1 and ws[0][0].kind == "num":
         t = ws[0][0]
@@ -188,6 +201,7 @@ def bare_price(a: Analysis) -> int | None:
 
 
 def vocab_reply(a: Analysis) -> FollowUp | None:
+    """Short yes/no replies made only of confirming (or declining) words."""
     ws = words(a)
     if not ws:
         return None

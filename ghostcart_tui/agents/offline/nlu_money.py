@@ -38,7 +38,8 @@ _LEADS = PhraseBook(
         **{p: TARGET for p in (
             "to", "down to", "hits", "hit", "reaches", "reach", "at", "for", "around", "about",
             "approximately", "roughly", "is", "are", "be", "priced at", "costs", "cost", "pay",
-            "spend", "paying", "spending", "make it", "say", "try", "of like", "it's", "its", "they're", "theyre",
+            "spend", "paying", "spending", "make it", "say", "try", "of like", "@", "it's", "its",
+            "they're", "theyre",
             "it is", "they are",
         )},
         **{p: RELATIVE for p in ("by", "save", "saving", "saves", "discount of", "knock off")},
@@ -79,7 +80,8 @@ UNIT_WORDS = frozenset(
     "day days d hour hours hr hrs h week weeks wk wks month months mo year years yr yrs minute "
     "minutes mins second seconds % percent pct lbs lb pounds kg g oz inch inches cm mm ft feet "
     "watts w gb tb mb mah mp pack packs pieces pcs units items people person players cups "
-    "quarts liters litres l ml business working calendar times stars star reviews".split()
+    "quarts liters litres l ml business working calendar times stars star reviews am pm o'clock"
+    .split()
 )
 _EXPONENT = re.compile(r"[0-9.,]*[0-9]e[+-]?[0-9]+")
 _MAX_LEAD_WORDS = frozenset({"max", "maximum"})
@@ -117,6 +119,13 @@ def _value_error(text: str, cents: int | None, neg: bool) -> str | None:
     if cents > MAX_CENTS:
         return f"{text} is more than GhostCart handles ({format_cents(MAX_CENTS)})"
     return None
+
+
+def _glued_suffix(toks: list[Token], k: int) -> bool:
+    """A trailing "$" counts only when glued to its number and not the start of the next amount."""
+    if toks[k - 1].end != toks[k].pos:
+        return False
+    return k + 1 >= len(toks) or toks[k].end != toks[k + 1].pos or toks[k + 1].kind != "num"
 
 
 class _Core:
@@ -184,7 +193,7 @@ def _parse_core(toks: list[Token], lows: list[str], norm: str, j: int) -> _Core 
         value, k = sp
         kind = "spelled"
         cents = value * 100
-    if k < n and lows[k] in _USD_SUFFIX:
+    if k < n and lows[k] in _USD_SUFFIX and (lows[k] != "$" or _glued_suffix(toks, k)):
         cur = True
         k += 1
     elif k < n and lows[k] in _FOREIGN:
@@ -286,7 +295,8 @@ def find_amounts(toks: list[Token], norm: str) -> list[Amount]:
         dash = lows[i] == "-" if i < n else False
         if dash and toks[i - 1].end < toks[i].pos and i + 1 < n and toks[i].end == toks[i + 1].pos:
             dash = False  # " -5" is a negative number, not a range
-        if i + 1 < n and (dash or lows[i] == "to" or (lows[i] == "and" and lows[start] == "between")):
+        between = i < n and lows[i] == "and" and lows[start] == "between"
+        if i + 1 < n and (dash or lows[i] == "to" or between):
             up = _parse_core(toks, lows, norm, i + 1)
             if up is not None and (up.currency or up.kind == "num") and (
                 up.end >= n or lows[up.end] not in UNIT_WORDS

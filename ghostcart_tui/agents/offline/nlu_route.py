@@ -33,6 +33,8 @@ _FALL_VERBS = frozenset(
 _GO_VERBS = frozenset("goes go going comes come coming gets get getting".split())
 _GO_NEXT = frozenset("down below under lower cheaper beneath".split())
 _HIT_VERBS = frozenset("hits hit reaches reach".split())
+_UNTIL_NEXT = frozenset("it it's its they they're the price prices".split())
+_CATALOG_VERBS = frozenset("have sell carry got offer stock".split())
 _NEGATIONS = frozenset("don't dont not never".split())
 _OFF_CLAUSE = frozenset("what anything everything something what's whats".split())
 
@@ -72,9 +74,8 @@ def _conditional(a: Analysis) -> bool:
         if w == "if":
             if nxt in IF_NEXT_EXCLUDE or prev in IF_PREV_EXCLUDE:
                 continue
-            if nxt == "in" or lows[i + 1 : i + 3] in (["it's", "in"], ["they're", "in"], ["it", "is"]) and (
-                "stock" in lows[i + 1 : i + 5]
-            ):
+            window = lows[i + 1 : i + 5]
+            if nxt == "in" or ("stock" in window and "back" not in window):
                 continue  # "buy it if in stock": a plain purchase
             return True
         if w in ("when", "whenever"):
@@ -85,7 +86,7 @@ def _conditional(a: Analysis) -> bool:
             return True
         if w == "once" and prev != "at" and nxt not in ("again", "more", "a", "or", "upon", "and"):
             return True
-        if w in ("until", "till", "til", "unless") and nxt in ("it", "it's", "its", "they", "they're", "the", "price", "prices"):
+        if w in ("until", "till", "til", "unless") and nxt in _UNTIL_NEXT:
             return True
         if w in _FALL_VERBS and (nxt in DROP_NEXT or (i + 1) in amount_starts):
             return True
@@ -116,7 +117,7 @@ def _is_search(a: Analysis) -> bool:
     ws = words(a)
     if ws and ws[0] in ("any", "anything", "got"):
         return True
-    if ws and ws[0] in ("what", "what's", "whats") and {"have", "sell", "carry", "got", "offer", "stock"} & set(ws):
+    if ws and ws[0] in ("what", "what's", "whats") and _CATALOG_VERBS & set(ws):
         return True
     if "check" in lows:
         i = lows.index("check")

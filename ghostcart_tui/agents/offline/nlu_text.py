@@ -19,7 +19,8 @@ _ANSI_OTHER = re.compile(r"\x1b[@-_]?")
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 _NUMWORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|thirty"
 _UNIT_HYPHEN = re.compile(
-    r"(?<![\w-])(next|same|[0-9]{1,4}|" + _NUMWORDS + r")-(day|days|week|weeks|hour|hours|month|months)"
+    r"(?<![\w-])(next|same|[0-9]{1,4}|" + _NUMWORDS + r")"
+    r"-(day|days|week|weeks|hour|hours|month|months)"
     r"(?![\w-])",
     re.IGNORECASE,
 )
@@ -73,7 +74,8 @@ def normalize(text: object) -> str:
 class Token(NamedTuple):
     raw: str
     low: str
-    kind: str  # "num" | "word" | "numword" (starts with a digit, not a plain number) | "sym" | "punct"
+    # "num" | "word" | "numword" (starts with a digit but is not a plain number) | "sym" | "punct"
+    kind: str
     pos: int  # character span in the normalized text
     end: int
 
@@ -82,7 +84,7 @@ _TOKEN_RE = re.compile(
     r"(?P<num>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?|(?<![\w.])\.[0-9]{1,2}(?![\w.]))"
     r"(?P<tail>\w[\w.]{0,40})?"
     r"|(?P<word>\w+(?:['\-]\w+)*)"
-    r"|(?P<sym>[$<>#=+%~\-\u20ac\u00a3\u00a5])"
+    r"|(?P<sym>[$<>#=+%~@\-\u20ac\u00a3\u00a5])"
     r"|(?P<punct>[.,!?;:])"
 )
 
@@ -152,7 +154,9 @@ def spelled_number(lows: list[str], i: int) -> tuple[int, int] | None:
         w = lows[j]
         parts = w.split("-") if "-" in w else [w]
         if len(parts) <= 2 and all(p in UNITS or p in TENS for p in parts):
-            if len(parts) == 2 and not (parts[0] in TENS and parts[1] in UNITS and UNITS[parts[1]] < 10):
+            if len(parts) == 2 and not (
+                parts[0] in TENS and parts[1] in UNITS and UNITS[parts[1]] < 10
+            ):
                 break
             v = sum(UNITS.get(p, TENS.get(p, 0)) for p in parts)
             rem = small % 100

@@ -24,7 +24,9 @@ _BOUND_SKIPPED = frozenset("up most max maximum under less fewer".split())
 _DURATION_LEADS = frozenset(
     "for during over lasting last expire expires expiring expiry valid good active open".split()
 )
-_EXPIRE_VERBS = frozenset("expire expires expiring stop stops end ends up quit lapse cancel".split())
+_EXPIRE_VERBS = frozenset(
+    "expire expires expiring stop stops end ends up quit lapse cancel".split()
+)
 _DELIVERY_LEADS = frozenset("within in by inside takes take taking".split())
 _DELIVERY_WORDS = frozenset(
     "delivery deliver delivered delivers delivering ship ships shipped shipping arrive arrives "
@@ -88,7 +90,9 @@ def _role(lows: list[str], start: int, end: int) -> str | None:
     n = len(lows)
     post = lows[end] if end < n else ""
     post2 = lows[end + 1] if end + 1 < n else ""
-    if post in _DELIVERY_WORDS or (post == "or" and post2 in _DELIVERY_POST) or post in ("max", "tops"):
+    if post in _DELIVERY_WORDS or post in ("max", "tops"):
+        return DELIVERY
+    if post == "or" and post2 in _DELIVERY_POST:
         return DELIVERY
     if lead in _DELIVERY_LEADS or lead in _DELIVERY_WORDS or skipped_bound:
         return DELIVERY
@@ -123,7 +127,7 @@ def find_times(toks: list[Token], taken: set[int]) -> list[TimeSpan]:
             out.append(TimeSpan(i, i + 1, kind, 1))
             i += 1
             continue
-        cnt = _count_at(lows, toks, i) if (toks[i].kind == "num" or toks[i].kind == "word") else None
+        cnt = _count_at(lows, toks, i) if toks[i].kind in ("num", "word") else None
         if cnt is None:
             i += 1
             continue
@@ -136,7 +140,11 @@ def find_times(toks: list[Token], taken: set[int]) -> list[TimeSpan]:
         # "a day or two", "2 to 3 days"
         if end + 1 < n and lows[end] in ("or", "to") and toks[end + 1].kind in ("num", "word"):
             more = _count_at(lows, toks, end + 1)
-            if more is not None and more[0] > count and lows[end + 1] not in ("a", "an", "next", "this"):
+            if (
+                more is not None
+                and more[0] > count
+                and lows[end + 1] not in ("a", "an", "next", "this")
+            ):
                 count, end = more[0], more[1]
         start = i
         if i >= 2 and lows[i - 1] in ("or", "to", "-") and _count_at(lows, toks, i - 2) is not None:

@@ -54,7 +54,7 @@ FILLER = _w(
     choice result results takes taking took make makes made guys folks
     nothing got after ever never night bye goodbye later sounds sound looks seems raise bump
     increase decrease limit adjust reduce changed pick picked choose select way anymore longer
-    else time possible hold
+    else time possible hold shopping changes checking whatever whichever yet
     zero two three four five six seven eight nine ten eleven twelve
     """
 )
@@ -89,7 +89,7 @@ HEDGE_PHRASES = [
 # Watch/monitor/track are verbs only at a clause start or after these.
 VERB_PREV = _w(
     "please pls plz can could would will you u to and then also just go i i'll ill , ; . ! ? "
-    "start keep me kindly pls"
+    "start keep me kindly pls price"
 )
 WATCH_VERBS = _w("watch monitor track")
 WATCH_NOUN_NEXT = _w(
@@ -107,7 +107,7 @@ CONDITION_PHRASES = [
     "restocked", "restocks", "comes back", "available again", "becomes available",
     "auto-buy", "autobuy", "auto buy", "automatically", "price drop", "price drops",
     "as soon as", "whenever", "the moment", "the minute", "watching", "monitoring",
-    "tracking", "is on sale", "are on sale", "it's on sale", "they're on sale",
+    "tracking", "is on sale", "are on sale", "it's on sale", "they're on sale", "price watch",
 ]
 DROP_VERBS = _w(
     "drop drops dropped dropping fall falls falling dip dips dipped sinks sink goes go comes come "

@@ -8,6 +8,7 @@ back + activate in one message → confirm what is watched.
 from __future__ import annotations
 
 from . import nlu
+from . import requests as rq
 from .reply import Reply, major, usd
 from .transcript import LATEST, Transcript
 
@@ -16,6 +17,16 @@ AUTONOMY = ("Once you sign, GhostCart will buy it automatically, without further
 
 
 def decide(t: Transcript) -> Reply:
+    cancel = rq.cancel_watch(t.request)
+    if cancel is not None:
+        if t.results:
+            r = t.results[-1]
+            if not r.ok:
+                return Reply(f"I couldn't cancel it: {r.data.get('message', 'unknown error')}")
+            return Reply(f"Done: I stopped watching {r.data.get('product_query')} (job {r.data.get('job_id')}); "
+                         "nothing will be bought.")
+        job, words = cancel
+        return Reply(calls=[("cancel_monitoring_job", {"job_id": job} if job else {"product_query": words or ""})])
     if not t.results:
         c = nlu.extract_constraints(t.request)
         calls = [("extract_monitoring_constraints", {"request": t.request})]

@@ -100,8 +100,8 @@ def _after_search(t: Transcript) -> Reply:
         tail = "Say \"buy it\"" if len(shown) == 1 else "Tell me which one to buy (e.g. \"the second one\")"
         return Reply(f"{head}\n{lines}\n{tail}, or ask me to watch a price.")
     top = hits[0]
-    if len(fits) == 1 and (fits[0] is top or len(hits) == 1 or not _same_kind(fits[0], top)):
-        return Reply(calls=_cart_calls(fits[0]["product_id"], qty, budget))
+    if len(fits) == 1 and fits[0] is top:  # never swap the best match for a looser one
+        return Reply(calls=_cart_calls(top["product_id"], qty, budget))
     if len(fits) > 1:
         lines = "\n".join(_line(i, p) for i, p in enumerate(fits, 1))
         return Reply(f"I found {len(fits)} options for '{query}':\n{lines}\nWhich one should I buy? "
@@ -110,10 +110,6 @@ def _after_search(t: Transcript) -> Reply:
         # Offer alternatives from the same category (a second search); never cart the item.
         return Reply(calls=[("search_products", {"query": top.get("category") or query})])
     return Reply(_over_budget_text(top, budget))
-
-
-def _same_kind(a: dict, b: dict) -> bool:
-    return a.get("category") == b.get("category")
 
 
 def _over_budget_text(p: dict, budget: int | None) -> str:

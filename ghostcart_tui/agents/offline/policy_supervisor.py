@@ -23,6 +23,7 @@ class Context:
     answer: str = ""  # what the shopper was told last
     listed: list[tuple[str, str]] | None = None  # the last product list shown, in order
     cart_id: str | None = None  # the latest cart mentioned (for a payment retry)
+    job_id: str | None = None  # the watch the last answer talked about
 
 
 def context(t: Transcript) -> Context:
@@ -36,6 +37,8 @@ def context(t: Transcript) -> Context:
             lst = rq.listed(text)
             if lst:
                 c.listed = lst
+            jobs = rq.job_ids(text)
+            c.job_id = jobs[-1] if jobs else None
             carts = rq.cart_ids(text)
             if carts:
                 c.cart_id = carts[-1]
@@ -90,6 +93,11 @@ def _followup(route, ctx: Context) -> Reply:
         if not ctx.cart_id:
             return _ask("There is no declined payment to retry. What would you like to buy?")
         return _call(SHOP, rq.retry_payment(ctx.cart_id, f.payload if isinstance(f.payload, str) else None))
+    if f.kind == "cancel":
+        if ctx.job_id:
+            return _call(DELEGATE, rq.cancel_watch_request(ctx.job_id, None))
+        if isinstance(f.payload, str) and f.payload.strip():
+            return _call(DELEGATE, rq.cancel_watch_request(None, f.payload))
     return Reply("Okay, I won't buy anything. What else can I help you with?")
 
 

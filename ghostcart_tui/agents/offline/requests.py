@@ -14,6 +14,8 @@ _QTY = re.compile(r"\bquantity (\d{1,2})\b")
 _BUDGET = re.compile(r"\bitem price under (\$[\d,]+(?:\.\d\d)?)")
 _CART = re.compile(r"\b(cart_[A-Za-z0-9_\-]+)")
 _RETRY = re.compile(r"^Retry the payment for cart (\S+) with (?:the card '([^']*)'|the next card on file)")
+_CANCEL = re.compile(r"^Cancel (?:monitoring job (job_[A-Za-z0-9_\-]+)|the watch for (.*?))\.?$")
+_JOB = re.compile(r"\b(job_[A-Za-z0-9_\-]+)")
 LISTED = re.compile(r"^\s*(\d+)\. (.+?) — .*\(id ([A-Za-z0-9_\-]+)\)", re.MULTILINE)
 
 
@@ -51,6 +53,20 @@ def retry(text: str) -> tuple[str, str | None] | None:
     """(cart id, card hint or None for "the next card") of a retry request."""
     m = _RETRY.search(text)
     return (m.group(1).rstrip("."), m.group(2)) if m else None
+
+
+def cancel_watch_request(job_id: str | None, words: str | None) -> str:
+    return f"Cancel monitoring job {job_id}." if job_id else f"Cancel the watch for {words or ''}."
+
+
+def cancel_watch(text: str) -> tuple[str | None, str | None] | None:
+    """(job id, product words) of a cancel request, or None."""
+    m = _CANCEL.match(text.strip())
+    return (m.group(1), m.group(2)) if m else None
+
+
+def job_ids(text: str) -> list[str]:
+    return [j.rstrip(".,)") for j in _JOB.findall(text)]
 
 
 def cart_ids(text: str) -> list[str]:

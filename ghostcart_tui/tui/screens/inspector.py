@@ -45,6 +45,11 @@ def export_path(rt, ref: str) -> Path:
     return rt.settings.data_home / "exports" / f"chain-{safe_ref}.json"
 
 
+def _one_line(value: str, width: int = 18) -> Text:
+    text = safe_str(value, newlines=False)
+    return Text(text if len(text) <= width else text[: width - 1] + "…", style="dim")
+
+
 def _stage_box(name: str, mandate, verdicts: list) -> Static:
     title = Text(name.capitalize(), style="bold")
     if mandate is None:
@@ -52,8 +57,9 @@ def _stage_box(name: str, mandate, verdicts: list) -> Static:
         return Static(body, classes="stage missing")
     bad = [v for v in verdicts if not v.ok]
     status = Text("INVALID", style="bold red") if bad else Text("valid", style="bold green")
-    body = Text.assemble(title, "  ", status, "\n", safe_text(mandate.mandate_id, newlines=False, style="dim"),
-                         "\n", safe_text(mandate.status, newlines=False))
+    body = Text.assemble(title, "  ", status, "\n", _one_line(mandate.mandate_id), "\n",
+                         safe_text(mandate.status, newlines=False))
+    body.no_wrap, body.overflow = True, "ellipsis"
     return Static(body, classes="stage " + ("invalid" if bad else "valid"))
 
 
@@ -63,8 +69,9 @@ def _tx_box(tx) -> Static:
         return Static(Text.assemble(title, "\n", ("— none —", "dim")), classes="stage missing")
     style = "bold green" if tx.status == "authorized" else "bold red"
     body = Text.assemble(title, "  ", (safe_str(tx.status), style), "\n",
-                         safe_text(tx.transaction_id, newlines=False, style="dim"), "\n",
+                         _one_line(tx.transaction_id), "\n",
                          format_cents(tx.amount_cents, tx.currency), " · ", "HNP" if tx.mode == "hnp" else "HP")
+    body.no_wrap, body.overflow = True, "ellipsis"
     return Static(body, classes="stage")
 
 

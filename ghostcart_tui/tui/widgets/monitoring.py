@@ -42,8 +42,8 @@ class MonitoringPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text("Monitoring", style="bold"), id="lease-line")
         table = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
-        for label, key in (("Watching", "query"), ("Limits", "limits"), ("Status", "status"),
-                           ("Last check", "last"), ("Result", "result"), ("Next", "next"), ("Left", "left")):
+        for label, key in (("Watching", "query"), ("Limits", "limits"), ("Status", "status"), ("Next", "next"),
+                           ("Left", "left"), ("Last check", "last"), ("Result", "result")):
             table.add_column(label, key=key)
         yield table
         yield Static(Text("x: cancel the highlighted job", style="dim"), classes="pane-hint")
@@ -67,8 +67,10 @@ class MonitoringPane(Vertical):
                 result = f"{format_cents(j.last_price_cents)}: {result}"
             nxt = humanize_delta(j.next_check_at - now) if j.status == "active" else "—"
             left = humanize_delta(j.expires_at - now) if j.active else "—"
+            if len(result) > 48:
+                result = result[:47] + "…"
             table.add_row(cell(j.product_query), cell(limits_text(j)), cell(j.status, STATUS_STYLE.get(j.status, "")),
-                          cell(_hm(j.last_check_at)), cell(result), cell(nxt), cell(left), key=j.job_id)
+                          cell(nxt), cell(left), cell(_hm(j.last_check_at)), cell(result), key=j.job_id)
         if jobs and keep is not None:
             table.move_cursor(row=min(keep, len(jobs) - 1), animate=False)
 

@@ -1,0 +1,161 @@
+"""Start-up: `ghostcart --help` against `python -c pass`, and the TUI's launch to its first
+interactive frame (headless) against a minimal Textual app, each in fresh processes.
+
+Wall time is the figure the targets hold; CPU time (user + system of the child) is reported
+beside it because it does not move when other work shares the machine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from ._core import (
+    Figure, Target, child_env, child_failure, figure, make_runtime, median, run_child, temp_home,
+    unavailable,
+)
+
+NAME = "startup"
+
+# Runs in a fresh interpreter: launch an app headless and report when it is ready. "Ready" is the
+# moment run_test() hands over the pilot: compose and on_mount done, the first screen refreshed
+# and every message queued so far processed — the first frame a key press can act on.
+TUI_CHILD = r"""
+import time
+T_START = time.time()
+import asyncio, json, sys
+
+kind, home = sys.argv[1], sys.argv[2]
+
+async def main():
+    out = {"t_start": T_START}
+    if kind == "minimal":
+        from textual.app import App
+        from textual.widgets import Label
+
+        class Minimal(App):
+            def compose(self):
+                yield Label("hello")
+
+        app = Minimal()
+    else:
+        from pathlib import Path
+        from ghostcart_tui.core.settings import Settings
+        from ghostcart_tui.services.runtime import open_runtime
+        from ghostcart_tui.tui.app import GhostCartApp
+
+        rt = open_runtime(Settings(data_home=Path(home), model_provider="offline"))
+        app = GhostCartApp(rt, model="offline")
+    out["t_built"] = time.time()
+    async with app.run_test(size=(120, 40)) as pilot:
+        out["t_ready"] = time.time()
+        if kind != "minimal":
+            try:
+                await app.wait_ready(60)
+                out["t_agents"] = time.time()
+            except Exception as exc:
+                out["agents_error"] = repr(exc)
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def _ghostcart_script() -> Path | None:
+    p = Path(sys.executable).parent / "ghostcart"
+    return p if p.exists() else None
+
+
+def _tui_available() -> str | None:
+    """None when the TUI can be benchmarked, else why not."""
+    try:
+        if importlib.util.find_spec("ghostcart_tui.tui.app") is None:
+            return "ghostcart_tui.tui.app does not exist"
+        import ghostcart_tui.tui.app as mod
+    except Exception as exc:  # a half-written module must not stop the other benchmarks
+        return f"ghostcart_tui.tui.app does not import ({type(exc).__name__}: {exc})"
+    if not hasattr(mod, "GhostCartApp"):
+        return "ghostcart_tui.tui.app has no GhostCartApp"
+    return None
+
+
+def bench_cli(reps: int) -> list[Figure]:
+    baseline = [run_child([sys.executable, "-c", "pass"]) for _ in range(reps)]
+    base_wall = median([r.wall for r in baseline])
+    base_cpu = median([r.cpu for r in baseline])
+    figs = [figure(NAME, "python_pass_s", "python -c pass (baseline)", base_wall, "s",
+                   samples=[r.wall for r in baseline])]
+    script = _ghostcart_script()
+    target = Target("max", 0.3, "< 0.3 s")
+    if script is None:
+        return figs + [unavailable(NAME, "cli_help_s", "ghostcart --help", "no ghostcart console script", target)]
+    runs, plain = [], []
+    for _ in range(reps):  # interleaved, so a burst of load elsewhere hits both variants alike
+        runs.append(run_child([str(script), "--help"], env=child_env(COLUMNS="100")))
+        plain.append(run_child([str(script), "--help"], env=child_env(COLUMNS="100", TYPER_USE_RICH="0")))
+    if any(r.returncode != 0 for r in runs):
+        bad = next(r for r in runs if r.returncode != 0)
+        return figs + [unavailable(NAME, "cli_help_s", "ghostcart --help", child_failure(bad), target)]
+    wall, cpu = median([r.wall for r in runs]), median([r.cpu for r in runs])
+    figs += [
+        figure(NAME, "cli_help_s", "ghostcart --help (wall)", wall, "s", baseline=base_wall,
+               baseline_label="python -c pass", target=target, samples=[r.wall for r in runs],
+               note=f"{(wall - base_wall) * 1000:.0f} ms more than the bare interpreter"),
+        figure(NAME, "cli_help_cpu_s", "ghostcart --help (CPU user+sys)", cpu, "s", baseline=base_cpu,
+               baseline_label="python -c pass", samples=[r.cpu for r in runs],
+               note="load-independent; the target applies to wall time"),
+    ]
+    if all(r.returncode == 0 for r in plain):
+        pw = median([r.wall for r in plain])
+        figs.append(figure(NAME, "cli_help_plain_s", "ghostcart --help, TYPER_USE_RICH=0 (what-if)", pw, "s",
+                           baseline=base_wall, baseline_label="python -c pass", samples=[r.wall for r in plain],
+                           note=f"CPU {median([r.cpu for r in plain]) * 1000:.0f} ms: click's plain help "
+                                "instead of typer.rich_utils (rich.markdown, markdown_it, rich.traceback)"))
+    return figs
+
+
+def bench_tui(reps: int) -> list[Figure]:
+    target = Target("ratio_max", 1.5, "≤ 1.5× minimal Textual app")
+    why = _tui_available()
+    if why:
+        return [unavailable(NAME, "tui_ready_s", "TUI launch → first interactive frame", why, target)]
+    with temp_home() as home:
+        rt = make_runtime(home)  # a database and keys already there: an ordinary (not first) launch
+        rt.close()
+        ghost, mini = [], []
+        for _ in range(reps):
+            mini.append(run_child([sys.executable, "-c", TUI_CHILD, "minimal", str(home)], timeout=120))
+            ghost.append(run_child([sys.executable, "-c", TUI_CHILD, "ghostcart", str(home)], timeout=120))
+    bad = next((r for r in mini + ghost if r.returncode != 0 or not r.data), None)
+    if bad is not None:
+        return [unavailable(NAME, "tui_ready_s", "TUI launch → first interactive frame", child_failure(bad), target)]
+    ready = [r.data["t_ready"] - r.started_at for r in ghost]
+    base = [r.data["t_ready"] - r.started_at for r in mini]
+    in_proc = [r.data["t_ready"] - r.data["t_start"] for r in ghost]
+    base_in_proc = [r.data["t_ready"] - r.data["t_start"] for r in mini]
+    figs = [
+        figure(NAME, "textual_minimal_ready_s", "minimal Textual app: launch → ready (baseline)", median(base), "s",
+               samples=base),
+        figure(NAME, "tui_ready_s", "GhostCart TUI: launch → first interactive frame", median(ready), "s",
+               baseline=median(base), baseline_label="minimal Textual app", target=target, samples=ready,
+               note=f"after the interpreter is up: {median(in_proc) * 1000:.0f} ms vs "
+                    f"{median(base_in_proc) * 1000:.0f} ms"),
+    ]
+    agents = [r.data["t_agents"] - r.started_at for r in ghost if "t_agents" in r.data]
+    if agents:
+        figs.append(figure(NAME, "tui_agents_ready_s", "GhostCart TUI: launch → agents ready (offline)",
+                           median(agents), "s", samples=agents,
+                           note="the Conversation is built in a thread after the first frame"))
+    return figs
+
+
+def run(*, quick: bool = False, reps: int | None = None) -> list[Figure]:
+    reps = reps or (3 if quick else 9)
+    return bench_cli(reps) + bench_tui(max(1, (reps + 1) // 2) if not quick else reps)
+
+
+if __name__ == "__main__":
+    for f in run(quick="--quick" in sys.argv):
+        print(json.dumps(f.to_json()))
