@@ -223,10 +223,19 @@ def temp_home(prefix: str = "ghostcart-bench-") -> Iterator[Path]:
         yield Path(d)
 
 
+# Children compile to a bytecode cache of their own: an installed GhostCart runs from .pyc files,
+# and a PYTHONDONTWRITEBYTECODE=1 in the environment (as on the development machines) would
+# otherwise make every start-up measurement a compile-from-source measurement. The prefix keeps
+# the cache out of the work tree and the virtualenv.
+PYCACHE = Path(tempfile.gettempdir()) / "ghostcart-bench-pycache"
+
+
 def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("GHOSTCART_HOME", None)
     env.pop("GHOSTCART_DB", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.setdefault("NO_COLOR", "1")
     env.update(extra)

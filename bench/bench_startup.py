@@ -24,7 +24,7 @@ NAME = "startup"
 # and every message queued so far processed — the first frame a key press can act on.
 TUI_CHILD = r"""
 import time
-T_START = time.time()
+T_START, C_START = time.time(), time.process_time()
 import asyncio, json, sys
 
 kind, home = sys.argv[1], sys.argv[2]
@@ -48,9 +48,9 @@ async def main():
 
         rt = open_runtime(Settings(data_home=Path(home), model_provider="offline"))
         app = GhostCartApp(rt, model="offline")
-    out["t_built"] = time.time()
+    out["t_built"], out["cpu_built"] = time.time(), time.process_time() - C_START
     async with app.run_test(size=(120, 40)) as pilot:
-        out["t_ready"] = time.time()
+        out["t_ready"], out["cpu_ready"] = time.time(), time.process_time() - C_START
         if kind != "minimal":
             try:
                 await app.wait_ready(60)
@@ -61,6 +61,35 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+# Where the TUI's launch goes: CPU seconds after each import, in one fresh interpreter.
+STAGES_CHILD = r"""
+import time, json, sys
+c0 = time.process_time()
+out = {}
+def mark(name):
+    out[name] = time.process_time() - c0
+import textual.app, textual.widgets; mark("textual")
+import sqlalchemy; mark("sqlalchemy")
+import sqlmodel; mark("sqlmodel")
+import ghostcart_tui.services.runtime; mark("services_runtime")
+import ghostcart_tui.tui.app; mark("tui_app")
+from pathlib import Path
+from ghostcart_tui.core.settings import Settings
+from ghostcart_tui.services.runtime import open_runtime
+open_runtime(Settings(data_home=Path(sys.argv[1]), model_provider="offline"), log=False); mark("open_runtime")
+print(json.dumps(out))
+"""
+
+STAGE_LABELS = (
+    ("textual", "import textual.app + widgets"),
+    ("sqlalchemy", "import sqlalchemy"),
+    ("sqlmodel", "import sqlmodel (on top)"),
+    ("services_runtime", "import ghostcart services/store/ap2"),
+    ("tui_app", "import ghostcart_tui.tui.app (rest)"),
+    ("open_runtime", "open_runtime (DB, keys)"),
+)
 
 
 def _ghostcart_script() -> Path | None:
@@ -82,6 +111,7 @@ def _tui_available() -> str | None:
 
 
 def bench_cli(reps: int) -> list[Figure]:
+    run_child([sys.executable, "-c", "pass"])  # warm-up: the bytecode cache, the page cache
     baseline = [run_child([sys.executable, "-c", "pass"]) for _ in range(reps)]
     base_wall = median([r.wall for r in baseline])
     base_cpu = median([r.cpu for r in baseline])
@@ -91,6 +121,7 @@ def bench_cli(reps: int) -> list[Figure]:
     target = Target("max", 0.3, "< 0.3 s")
     if script is None:
         return figs + [unavailable(NAME, "cli_help_s", "ghostcart --help", "no ghostcart console script", target)]
+    run_child([str(script), "--help"])  # warm-up
     runs, plain = [], []
     for _ in range(reps):  # interleaved, so a burst of load elsewhere hits both variants alike
         runs.append(run_child([str(script), "--help"], env=child_env(COLUMNS="100")))
@@ -124,14 +155,18 @@ def bench_tui(reps: int) -> list[Figure]:
     with temp_home() as home:
         rt = make_runtime(home)  # a database and keys already there: an ordinary (not first) launch
         rt.close()
-        ghost, mini = [], []
+        for kind in ("minimal", "ghostcart"):  # warm-up
+            run_child([sys.executable, "-c", TUI_CHILD, kind, str(home)], timeout=120)
+        ghost, mini, stages = [], [], []
         for _ in range(reps):
+            stages.append(run_child([sys.executable, "-c", STAGES_CHILD, str(home)], timeout=120))
             mini.append(run_child([sys.executable, "-c", TUI_CHILD, "minimal", str(home)], timeout=120))
             ghost.append(run_child([sys.executable, "-c", TUI_CHILD, "ghostcart", str(home)], timeout=120))
     bad = next((r for r in mini + ghost if r.returncode != 0 or not r.data), None)
     if bad is not None:
         return [unavailable(NAME, "tui_ready_s", "TUI launch → first interactive frame", child_failure(bad), target)]
     ready = [r.data["t_ready"] - r.started_at for r in ghost]
+    cpu, base_cpu = [r.data["cpu_ready"] for r in ghost], [r.data["cpu_ready"] for r in mini]
     base = [r.data["t_ready"] - r.started_at for r in mini]
     in_proc = [r.data["t_ready"] - r.data["t_start"] for r in ghost]
     base_in_proc = [r.data["t_ready"] - r.data["t_start"] for r in mini]
@@ -142,7 +177,17 @@ def bench_tui(reps: int) -> list[Figure]:
                baseline=median(base), baseline_label="minimal Textual app", target=target, samples=ready,
                note=f"after the interpreter is up: {median(in_proc) * 1000:.0f} ms vs "
                     f"{median(base_in_proc) * 1000:.0f} ms"),
+        figure(NAME, "tui_ready_cpu_s", "GhostCart TUI: CPU to first interactive frame", median(cpu), "s",
+               baseline=median(base_cpu), baseline_label="minimal Textual app", samples=cpu,
+               note="load-independent view of the same ratio"),
     ]
+    good = [r.data for r in stages if r.returncode == 0 and r.data]
+    prev = 0.0
+    for key, label in STAGE_LABELS if good else ():
+        at = median([d[key] for d in good])
+        figs.append(figure(NAME, f"tui_stage_{key}_s", f"  launch CPU: {label}", at - prev, "s",
+                           note=f"cumulative {at * 1000:.0f} ms"))
+        prev = at
     agents = [r.data["t_agents"] - r.started_at for r in ghost if "t_agents" in r.data]
     if agents:
         figs.append(figure(NAME, "tui_agents_ready_s", "GhostCart TUI: launch → agents ready (offline)",

@@ -29,12 +29,19 @@ def _resolve(s, ref: str) -> tuple[TransactionRow | None, MandateRow | None, Man
         if tx is None:
             data = row.mandate_data if isinstance(row.mandate_data, dict) else {}
             cart_id = data.get("cart_mandate_id") if row.type == "payment" else (row.id if row.type == "cart" else None)
-            cart = s.get(MandateRow, cart_id) if cart_id else None
-            intent_id = (cart.mandate_data.get("intent_mandate_id") if cart else None) or (
-                row.id if row.type == "intent" else None)
-            return None, s.get(MandateRow, intent_id) if intent_id else None, cart, row if row.type == "payment" else None
+            cart = _typed(s, cart_id, "cart")
+            cart_data = cart.mandate_data if cart is not None and isinstance(cart.mandate_data, dict) else {}
+            intent_id = cart_data.get("intent_mandate_id") or (row.id if row.type == "intent" else None)
+            return None, _typed(s, intent_id, "intent"), cart, row if row.type == "payment" else None
     return (tx, s.get(MandateRow, tx.intent_mandate_id) if tx.intent_mandate_id else None,
             s.get(MandateRow, tx.cart_mandate_id), s.get(MandateRow, tx.payment_mandate_id))
+
+
+def _typed(s, mandate_id, type_: str) -> MandateRow | None:
+    """The referenced row, only if it is a mandate of the expected type (a reference changed in
+    the database may point anywhere, or at something that is not an id at all)."""
+    row = s.get(MandateRow, mandate_id) if isinstance(mandate_id, str) and mandate_id else None
+    return row if row is not None and row.type == type_ else None
 
 
 def chain_view(rt: Runtime, ref: str) -> ChainView:

@@ -3,6 +3,7 @@ transaction every use case runs in (read, or write with BEGIN IMMEDIATE)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,18 @@ BUSY_TIMEOUT_MS = 15_000
 
 class StoreError(Exception):
     """The database cannot be used as is; the message names the file and what to do."""
+
+
+class UnreadableJSON(str):
+    """What a JSON column reads as when the stored text is not JSON (a damaged or hand-edited
+    file): the text itself, marked, so the repository reports it instead of the driver raising."""
+
+
+def _load_json(text: str):
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return UnreadableJSON(text[:200])
 
 
 def db_time(dt: datetime) -> datetime:
@@ -74,6 +87,7 @@ class Database:
             f"sqlite:///{self.path}",
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             poolclass=NullPool,
+            json_deserializer=_load_json,
         )
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "begin", _on_begin)

@@ -29,6 +29,10 @@ def type_of(mandate_id: str) -> str:
 
 
 def parse(row: MandateRow) -> Record:
+    if not isinstance(row.mandate_data, dict):
+        raise CorruptMandate(row.id, "the stored value is not a JSON object (the file was damaged or edited)")
+    if row.type not in _TYPES:
+        raise CorruptMandate(row.id, f"unknown mandate type {str(row.type)[:20]!r}")
     try:
         return _TYPES[row.type].model_validate(row.mandate_data)
     except (ValidationError, KeyError, TypeError) as exc:

@@ -14,13 +14,7 @@ FILES = sorted(SCENARIOS_DIR.glob("*.yaml"))
 
 # Scenarios that need something the agents cannot do yet. strict: the test fails once they pass,
 # so the mark is removed as soon as the feature lands.
-NOT_YET = {
-    "hnp_cancel": "the agents have no tool to cancel a monitoring job from the chat yet "
-                  "(the offline supervisor answers 'Okay, I won't buy anything' and the job stays active)",
-    "hp_air_fryer_not_air_max": "offline shopping policy carts prod_sneakers_001 (Nike Air Max) when the "
-                                "air fryer is out of stock (policy_shopping._after_search: the one in-stock "
-                                "'fit' of another category is carted)",
-}
+NOT_YET: dict[str, str] = {}  # scenarios known to fail, with the reason (none today)
 
 
 def _param(p):

@@ -270,3 +270,18 @@ async def test_real_offline_conversation_buys_with_y(rt):
         await pilot.pause()
     txs = orders.list_transactions(rt)
     assert [(t.status, t.amount_cents) for t in txs] == [("authorized", 8452)]
+
+
+async def test_palette_simulates_a_price_drop(rt):
+    app = make_app(rt)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await app.wait_ready()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "price drop airpods":
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+    assert rt.inventory.get("prod_airpods_001").price_cents == 19920
+    assert any("Price changed" in n for n in app.notified)

@@ -54,8 +54,8 @@ def decide(messages: list[dict], system_prompt: str | None, tool_specs: list[dic
     return reply
 
 
-def _tokens(text: str) -> int:
-    return max(1, len(text) // 4)
+def _tokens(chars: int) -> int:
+    return max(1, chars // 4)  # ~4 characters per token
 
 
 def _chunks(text: str, size: int = 24) -> list[str]:
@@ -106,6 +106,6 @@ class OfflineModel(Model):
         yield {"messageStop": {"stopReason": "tool_use" if reply.calls else "end_turn"}}
         in_chars = len(json.dumps(messages, default=str)) + len(system_prompt or "")
         in_chars += len(json.dumps(tool_specs or [], default=str))
-        inp, out = _tokens(" " * in_chars), _tokens(" " * max(out_chars, 1))
+        inp, out = _tokens(in_chars), _tokens(out_chars)
         yield {"metadata": {"usage": {"inputTokens": inp, "outputTokens": out, "totalTokens": inp + out},
                             "metrics": {"latencyMs": 0}}}

@@ -34,7 +34,8 @@ def extract_constraints(text: str, default_expiry_days: int = 7) -> Constraints 
         a = analyze(text)
     except Exception:  # noqa: BLE001 - user text must never crash the caller
         return NeedsInfo("product", "What would you like me to watch for?")
-    default = default_expiry_days if 1 <= default_expiry_days <= MAX_DAYS else 7
+    ok_default = isinstance(default_expiry_days, int) and 1 <= default_expiry_days <= MAX_DAYS
+    default = default_expiry_days if ok_default else 7
     bad_time = next((t for t in a.times if t.error), None)
     expiry = a.duration_days if a.duration_days is not None else default
     query = a.product_query

@@ -107,11 +107,10 @@ def _conditional(a: Analysis) -> bool:
 
 def _is_search(a: Analysis) -> bool:
     lows = a.lows
-    if any(w in SEARCH_VERBS for w in lows):
-        if "look" in lows and not ({"for", "at", "up", "around"} & set(lows)):
-            pass
-        else:
-            return True
+    if any(w in SEARCH_VERBS and w != "look" for w in lows):
+        return True
+    if "look" in lows and {"for", "at", "up", "around"} & set(lows):
+        return True
     if _SEARCH.find_all(lows):
         return True
     ws = words(a)
@@ -165,8 +164,7 @@ def _classify(a: Analysis) -> Route:
         return _route(a, "followup", FollowUp("adjust_price", a.item_max))
     bare = bare_price(a)
     if bare is not None:
-        r = _route(a, "followup", FollowUp("adjust_price", bare))
-        return Route(r.kind, "", bare, r.quantity, r.followup)
+        return Route("followup", "", bare, a.quantity, FollowUp("adjust_price", bare))
     fu = vocab_reply(a)
     if fu:
         return Route("followup", "", followup=fu)
