@@ -25,7 +25,10 @@ def parse_money(text: str) -> Cents:
     m = _MONEY_RE.match(text)
     if not m:
         raise MoneyError(f"not a valid amount: {text.strip()[:40]!r} (use e.g. 180 or 180.50)")
-    whole = int(m.group("num").replace(",", ""))
+    digits = m.group("num").replace(",", "")
+    if len(digits) > 12:  # far above MAX_CENTS; also keeps int() clear of its 4300-digit limit
+        raise MoneyError(f"amount too large: {text.strip()[:40]!r}")
+    whole = int(digits)
     frac = (m.group("frac") or "0").ljust(2, "0")
     cents = whole * 100 + int(frac)
     if cents > MAX_CENTS:
@@ -41,6 +44,8 @@ def from_major(value: float | int | str | Decimal) -> Cents:
         raise MoneyError(f"not an amount: {value!r}") from exc
     if not d.is_finite():
         raise MoneyError(f"not a finite amount: {value!r}")
+    if abs(d) > MAX_CENTS:  # checked before quantize, which fails past the context precision
+        raise MoneyError(f"amount too large: {value!r}")
     cents = int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if cents < 0:
         raise MoneyError(f"negative amount: {value!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from ..ap2 import builders
@@ -27,9 +28,24 @@ def describe_intent(product_query: str, c: Constraints, expiry_days: int) -> str
     return " ".join(parts)
 
 
+def plain_text(text: object, limit: int = 120) -> str:
+    """What the shopper signs must be what they see: no control characters (terminal escapes),
+    no invisible format characters (zero-width, bidi overrides), no lone surrogates."""
+    if not isinstance(text, str):
+        return ""
+    kept = []
+    for ch in text[: limit * 8]:
+        cat = unicodedata.category(ch)
+        if cat == "Cc" or cat[0] == "Z":
+            kept.append(" ")
+        elif cat not in ("Cf", "Cs", "Co", "Cn"):
+            kept.append(ch)
+    return " ".join("".join(kept).split())[:limit]
+
+
 def create_intent(rt: Runtime, product_query: str, constraints: Constraints, *, expiry_days: int | None = None,
                   skus: list[str] | None = None) -> IntentRecord:
-    product_query = " ".join(product_query.split())[:120]
+    product_query = plain_text(product_query)
     if not product_query:
         raise UserError("Tell me which product to watch, e.g. 'AirPods below $180'.")
     days = expiry_days or rt.settings.monitor_expiry_days

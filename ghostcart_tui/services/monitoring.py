@@ -17,7 +17,7 @@ from sqlalchemy import String, type_coerce, update
 from sqlmodel import Session, col, select
 
 from ..ap2 import builders
-from ..ap2.errors import AP2Error
+from ..ap2.errors import CHAIN_INVALID, SIGNATURE_INVALID, AP2Error
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..core.clock import as_utc, parse_iso
 from ..core.errors import NotFound, UserError
@@ -29,6 +29,7 @@ from ..core.events import (
 from ..commerce.search import search
 from ..store import mandates
 from ..store.engine import db_time
+from ..store.mandates import CorruptMandate
 from ..store.tables import ChargeRow, MandateRow, MonitoringJobRow, TransactionRow
 from . import payments
 from .carts import build_signed_cart
@@ -257,7 +258,12 @@ def purchase(rt: Runtime, job_id: str, result: CheckResult) -> payments.PaymentO
     fault_point("hnp_after_claim")
     _in_flight.add(job_id)
     try:
-        payment_id = _build_chain(rt, job_id, result)
+        try:
+            payment_id = _build_chain(rt, job_id, result)
+        except (AP2Error, CorruptMandate, UserError) as exc:
+            # e.g. a stored intent that no longer parses, a payment method that is gone: the job
+            # waits for the shopper instead of staying claimed (and the sweep goes on).
+            return _refused(rt, job_id, exc)
         fault_point("hnp_after_chain")
         return _pay(rt, job_id, payment_id)
     finally:
@@ -302,16 +308,22 @@ def _pay(rt: Runtime, job_id: str, payment_id: str) -> payments.PaymentOutcome |
     try:
         outcome = payments.authorize(rt, payment_id, on_recorded=_finish(job_id))
     except AP2Error as exc:
-        with rt.db.write() as s:
-            j = s.get(MonitoringJobRow, job_id)
-            j.status, j.claim_id = "awaiting_user", None
-            j.last_result = f"purchase refused: {exc}"
-            s.add(j)
-        rt.bus.publish(ErrorOccurred(error_code=exc.code, message=exc.message))
-        return None
+        return _refused(rt, job_id, exc)
     rt.bus.publish(AutonomousPurchaseComplete(job_id=job_id, transaction_id=outcome.transaction_id,
                                               status=outcome.status))
     return outcome
+
+
+def _refused(rt: Runtime, job_id: str, exc: Exception) -> None:
+    code = getattr(exc, "code", None) or (SIGNATURE_INVALID if isinstance(exc, CorruptMandate) else CHAIN_INVALID)
+    message = getattr(exc, "message", None) or str(exc)
+    with rt.db.write() as s:
+        j = s.get(MonitoringJobRow, job_id)
+        j.status, j.claim_id = "awaiting_user", None
+        j.last_result = f"purchase refused: {code}: {message}"[:500]
+        s.add(j)
+    rt.bus.publish(ErrorOccurred(error_code=code, message=message))
+    return None
 
 
 def recover(rt: Runtime) -> int:

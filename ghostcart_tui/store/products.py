@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from ..commerce.catalog import DEMO_CATALOG, Product
@@ -90,5 +92,13 @@ class SqlInventory:
 
     def add_product(self, product: Product) -> None:
         """For tests and hostile-data checks: merchants can list anything."""
-        with self.db.write() as s:
-            s.merge(_to_row(product, self.clock.now()))
+        self.add_products([product])
+
+    def add_products(self, products: Iterable[Product]) -> int:
+        """Many listings in one transaction (a merchant feed of 10,000 products)."""
+        now = self.clock.now()
+        rows = [_to_row(p, now).model_dump() for p in products]
+        if rows:
+            with self.db.write() as s:
+                s.connection().execute(insert(ProductRow.__table__).prefix_with("OR REPLACE"), rows)
+        return len(rows)
