@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from ghostcart_tui.commerce.catalog import DEMO_CATALOG, Product
-from ghostcart_tui.core.errors import NotFound
+from ghostcart_tui.core.errors import NotFound, shown
 from ghostcart_tui.core.money import MAX_CENTS, MoneyError, format_cents
 
 
@@ -61,7 +61,7 @@ class MemoryInventory:
         with self._lock:
             current = self._items.get(product_id)
             if current is None:
-                raise NotFound(f"no product with id {product_id!r} in the catalog")
+                raise NotFound(f"no product with id {shown(product_id)} in the catalog")
             updated = replace(current, **changes)
             self._items[product_id] = updated
             return updated

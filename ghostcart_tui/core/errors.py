@@ -7,3 +7,9 @@ class UserError(Exception):
 
 class NotFound(UserError):
     pass
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A user-supplied value quoted for an error message, cut short (it may be a 1 MB paste)."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")

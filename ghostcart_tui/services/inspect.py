@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..ap2 import chain
 from ..ap2.errors import SIGNATURE_INVALID
-from ..core.errors import NotFound
+from ..core.errors import NotFound, shown
 from ..store import mandates
 from ..store.mandates import CorruptMandate
 from ..store.tables import MandateRow, TransactionRow
@@ -23,7 +23,7 @@ def _resolve(s, ref: str) -> tuple[TransactionRow | None, MandateRow | None, Man
     if tx is None:
         row = s.get(MandateRow, ref)
         if row is None:
-            raise NotFound(f"no transaction or mandate {ref!r}")
+            raise NotFound(f"no transaction or mandate {shown(ref)}")
         if row.transaction_id:
             tx = s.get(TransactionRow, row.transaction_id)
         if tx is None:

@@ -20,7 +20,7 @@ from ..ap2 import builders
 from ..ap2.errors import CHAIN_INVALID, SIGNATURE_INVALID, AP2Error
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..core.clock import as_utc, parse_iso
-from ..core.errors import NotFound, UserError
+from ..core.errors import NotFound, UserError, shown
 from ..core.faults import fault_point
 from ..core.events import (
     AutonomousPurchaseComplete, Event, ErrorOccurred, MonitoringActivated, MonitoringCancelled,
@@ -76,7 +76,7 @@ def activate(rt: Runtime, intent_mandate_id: str) -> JobView:
     with rt.db.write() as s:
         row = mandates.get_row(s, intent_mandate_id)
         if row is None or row.type != "intent" or row.user_id != rt.user_id:
-            raise NotFound(f"no intent {intent_mandate_id!r}")
+            raise NotFound(f"no intent {shown(intent_mandate_id)}")
         if row.status != "signed":
             raise UserError(f"{intent_mandate_id} is {row.status}; only a signed intent can be watched.")
         intent: IntentRecord = mandates.parse(row)
@@ -111,7 +111,7 @@ def get_job(rt: Runtime, job_id: str) -> JobView:
     with rt.db.read() as s:
         j = s.get(MonitoringJobRow, job_id)
         if j is None:
-            raise NotFound(f"no monitoring job {job_id!r}; `ghostcart monitor list` shows them")
+            raise NotFound(f"no monitoring job {shown(job_id)}; `ghostcart monitor list` shows them")
         return to_view(j)
 
 
@@ -119,7 +119,7 @@ def _end(rt: Runtime, job_id: str, status: str, event: Event) -> JobView:
     with rt.db.write() as s:
         j = s.get(MonitoringJobRow, job_id)
         if j is None:
-            raise NotFound(f"no monitoring job {job_id!r}; `ghostcart monitor list` shows them")
+            raise NotFound(f"no monitoring job {shown(job_id)}; `ghostcart monitor list` shows them")
         if j.status not in LIVE:
             raise UserError(f"{job_id} is {j.status}; nothing to {status.removesuffix('led').removesuffix('d')}.")
         j.status = status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from ..core.clock import as_utc
-from ..core.errors import NotFound
+from ..core.errors import NotFound, shown
 from ..store import mandates
 from ..store.tables import MandateRow, TransactionRow
 from .runtime import Runtime
@@ -42,7 +42,7 @@ def get_transaction(rt: Runtime, transaction_id: str) -> TransactionView:
     with rt.db.read() as s:
         t = s.get(TransactionRow, transaction_id)
     if t is None:
-        raise NotFound(f"no transaction {transaction_id!r}; `ghostcart transactions list` shows them")
+        raise NotFound(f"no transaction {shown(transaction_id)}; `ghostcart transactions list` shows them")
     return tx_view(t)
 
 
@@ -55,7 +55,7 @@ def get_mandate(rt: Runtime, mandate_id: str) -> MandateView:
     with rt.db.read() as s:
         r = mandates.get_row(s, mandate_id)
     if r is None:
-        raise NotFound(f"no mandate {mandate_id!r}; `ghostcart mandates list` shows them")
+        raise NotFound(f"no mandate {shown(mandate_id)}; `ghostcart mandates list` shows them")
     return mandate_view(r)
 
 

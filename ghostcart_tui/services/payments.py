@@ -21,7 +21,7 @@ from ..ap2 import builders, chain
 from ..ap2.errors import CHAIN_INVALID, CREDENTIALS_UNAVAILABLE, SIGNATURE_INVALID, AP2Error
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..commerce.credentials import PaymentMethod
-from ..core.errors import NotFound
+from ..core.errors import NotFound, shown
 from ..core.faults import fault_point
 from ..core.events import TransactionRecorded
 from ..core.money import from_major
@@ -51,7 +51,7 @@ class PaymentOutcome:
 def _record(s: Session, mandate_id: str, kind: type) -> tuple[MandateRow, object]:
     row = mandates.get_row(s, mandate_id)
     if row is None:
-        raise NotFound(f"no mandate {mandate_id!r}")
+        raise NotFound(f"no mandate {shown(mandate_id)}")
     try:
         record = mandates.parse(row)
     except CorruptMandate as exc:
@@ -68,7 +68,7 @@ def prepare_hp_payment(rt: Runtime, cart_mandate_id: str, method_hint: str | Non
     with rt.db.write() as s:
         cart_row, cart = _record(s, cart_mandate_id, CartRecord)
         if cart_row.user_id != rt.user_id:
-            raise NotFound(f"no mandate {cart_mandate_id!r}")
+            raise NotFound(f"no mandate {shown(cart_mandate_id)}")
         if cart_row.status == "paid":
             raise AP2Error(CHAIN_INVALID, f"{cart_mandate_id} is already paid", {"cart_mandate_id": cart_mandate_id})
         if cart.mode != "hp" or not cart.user_authorization:

@@ -7,7 +7,7 @@ from ..ap2 import builders
 from ..ap2.errors import CHAIN_INVALID, AP2Error
 from ..ap2.records import CartRecord, IntentRecord
 from ..core.clock import parse_iso
-from ..core.errors import NotFound, UserError
+from ..core.errors import NotFound, UserError, shown
 from ..core.events import MandateSigned, SignatureDeclined, SignatureRequested
 from ..core.money import from_major
 from ..store import mandates
@@ -22,7 +22,7 @@ SIGNABLE = ("created", "pending_signature")
 def _load(rt: Runtime, s, mandate_id: str) -> tuple[MandateRow, CartRecord | IntentRecord]:
     row = mandates.get_row(s, mandate_id)
     if row is None or row.user_id != rt.user_id or row.type not in ("cart", "intent"):
-        raise NotFound(f"no cart or intent {mandate_id!r} awaits your signature")
+        raise NotFound(f"no cart or intent {shown(mandate_id)} awaits your signature")
     return row, mandates.parse(row)
 
 

@@ -4,6 +4,7 @@ transaction every use case runs in (read, or write with BEGIN IMMEDIATE)."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,31 @@ def _load_json(text: str):
         return json.loads(text)
     except (ValueError, RecursionError):
         return UnreadableJSON(text[:200])
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8_safe(value):
+    """Lone surrogates (a broken paste, a hostile feed) cannot be stored as UTF-8 text: they are
+    stored as U+FFFD instead of failing the whole transaction."""
+    if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _safe_parameters(params):
+    if isinstance(params, list):  # executemany
+        return [_safe_parameters(p) for p in params]
+    if isinstance(params, tuple):
+        return tuple(_utf8_safe(v) for v in params)
+    if isinstance(params, dict):
+        return {k: _utf8_safe(v) for k, v in params.items()}
+    return params
+
+
+def _before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+    return statement, _safe_parameters(parameters)
 
 
 def db_time(dt: datetime) -> datetime:
@@ -91,6 +117,7 @@ class Database:
         )
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "begin", _on_begin)
+        event.listen(self.engine, "before_cursor_execute", _before_cursor_execute, retval=True)
         self._write_engine = self.engine.execution_options(ghostcart_immediate=True)
         try:
             self.schema_version = migrate(self.engine, SQLModel.metadata)

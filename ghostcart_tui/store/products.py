@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from ..commerce.catalog import DEMO_CATALOG, Product
 from ..core.clock import Clock
-from ..core.errors import NotFound
+from ..core.errors import NotFound, shown
 from ..core.money import MAX_CENTS, MoneyError
 from .engine import Database, db_time
 from .tables import ProductRow
@@ -67,13 +67,13 @@ class SqlInventory:
     def require(self, product_id: str) -> Product:
         p = self.get(product_id)
         if p is None:
-            raise NotFound(f"no product with id {product_id!r}; try `ghostcart products` to list them")
+            raise NotFound(f"no product with id {shown(product_id)}; try `ghostcart products` to list them")
         return p
 
     def _update(self, s: Session, product_id: str, **changes) -> Product:
         row = s.get(ProductRow, product_id)
         if row is None:
-            raise NotFound(f"no product with id {product_id!r}; try `ghostcart products` to list them")
+            raise NotFound(f"no product with id {shown(product_id)}; try `ghostcart products` to list them")
         for k, v in changes.items():
             setattr(row, k, v)
         row.updated_at = db_time(self.clock.now())
