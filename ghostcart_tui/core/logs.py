@@ -5,7 +5,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from .redact import redact_pans
+
 _configured: Path | None = None
+
+
+class _RedactingFormatter(logging.Formatter):
+    """The log never holds a card number, whatever a message or traceback carries."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_pans(super().format(record))
 
 
 def configure_logging(path: Path, level: str = "INFO") -> None:
@@ -14,7 +23,7 @@ def configure_logging(path: Path, level: str = "INFO") -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for h in list(root.handlers):
         if isinstance(h, logging.FileHandler):

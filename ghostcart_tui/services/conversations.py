@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from ..core.clock import as_utc
+from ..core.redact import redact_in, redact_pans
 from ..store.engine import db_time
 from ..store.tables import AgentMessageRow, AgentStateRow, ChatLogRow, SessionRow
 from .runtime import Runtime
@@ -72,6 +73,7 @@ def read_agent(rt: Runtime, session_id: str, agent_id: str) -> dict[str, Any] | 
 
 def write_agent(rt: Runtime, session_id: str, agent_id: str, data: dict[str, Any]) -> None:
     now = db_time(rt.clock.now())
+    data = redact_in(data)  # no card number typed into the chat is ever stored
     with rt.db.write() as s:
         row = s.get(AgentStateRow, (session_id, agent_id))
         if row is None:
@@ -83,6 +85,7 @@ def write_agent(rt: Runtime, session_id: str, agent_id: str, data: dict[str, Any
 
 def write_message(rt: Runtime, session_id: str, agent_id: str, message_id: int, data: dict[str, Any]) -> None:
     now = db_time(rt.clock.now())
+    data = redact_in(data)
     with rt.db.write() as s:
         row = s.get(AgentMessageRow, (session_id, agent_id, message_id))
         if row is None:
@@ -114,7 +117,7 @@ def list_messages(rt: Runtime, session_id: str, agent_id: str, limit: int | None
 
 def append_chat(rt: Runtime, session_id: str, role: str, text: str, agent: str | None = None) -> None:
     with rt.db.write() as s:
-        s.add(ChatLogRow(session_id=session_id, role=role, agent=agent, text=text,
+        s.add(ChatLogRow(session_id=session_id, role=role, agent=agent, text=redact_pans(text),
                          created_at=db_time(rt.clock.now())))
 
 

@@ -9,6 +9,7 @@ from ..ap2 import builders
 from ..ap2.records import Constraints, IntentRecord
 from ..core.clock import to_iso
 from ..core.errors import UserError
+from ..core.redact import redact_pans
 from ..core.events import IntentCreated
 from ..core.money import format_cents
 from ..store import mandates
@@ -40,7 +41,7 @@ def plain_text(text: object, limit: int = 120) -> str:
             kept.append(" ")
         elif cat not in ("Cf", "Cs", "Co", "Cn"):
             kept.append(ch)
-    return " ".join("".join(kept).split())[:limit]
+    return redact_pans(" ".join("".join(kept).split()))[:limit]
 
 
 def create_intent(rt: Runtime, product_query: str, constraints: Constraints, *, expiry_days: int | None = None,

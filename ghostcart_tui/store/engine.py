@@ -21,6 +21,7 @@ from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from .migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 15_000
+_DAMAGED = ("malformed", "not a database", "file is encrypted")
 
 
 class StoreError(Exception):
@@ -72,6 +73,8 @@ def db_time(dt: datetime) -> datetime:
 
 def _check_file(path: Path) -> None:
     """Refuse a file that is not a GhostCart database; never overwrite it."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file: point GHOSTCART_DB (or --db) at a file.")
     if not path.exists() or path.stat().st_size == 0:
         return
     with open(path, "rb") as fh:
@@ -91,7 +94,7 @@ def _check_file(path: Path) -> None:
             con.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} cannot be read as a database ({exc}). It was left untouched.") from exc
-    if app_id != APPLICATION_ID and n_tables > 0:
+    if app_id != APPLICATION_ID and (n_tables > 0 or app_id != 0):  # tables, or claimed by another app
         raise StoreError(
             f"{path} is a SQLite database from another application. GhostCart will not touch it: "
             "point GHOSTCART_DB (or --db) at a new file."
@@ -106,7 +109,10 @@ def _check_file(path: Path) -> None:
 class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of {self.path}: {exc.strerror or exc}") from None
         _check_file(self.path)
         # NullPool: one fresh connection per unit of work, so threads never share a connection.
         self.engine: Engine = create_engine(
@@ -124,10 +130,25 @@ class Database:
         except (DatabaseError, sqlite3.DatabaseError) as exc:
             raise StoreError(f"{self.path} cannot be opened: {exc.__class__.__name__}: {exc}") from exc
 
+    def _damaged(self, exc: BaseException) -> StoreError | None:
+        """A file whose pages are damaged passes the open checks and fails on use: say so, with
+        the file's name, instead of a driver error."""
+        msg = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        if any(m in msg for m in _DAMAGED):
+            return StoreError(f"{self.path} is damaged ({msg}). GhostCart changed nothing: restore a backup, "
+                              "or move it away and point GHOSTCART_DB at a new file.")
+        return None
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as s:
-            yield s
+            try:
+                yield s
+            except DatabaseError as exc:
+                damaged = self._damaged(exc)
+                if damaged is not None:
+                    raise damaged from exc
+                raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -142,6 +163,12 @@ class Database:
                 s.rollback()
                 if "locked" in str(exc):
                     raise StoreError(f"{self.path} is busy (another GhostCart is writing); try again.") from exc
+                raise self._damaged(exc) or exc
+            except DatabaseError as exc:
+                s.rollback()
+                damaged = self._damaged(exc)
+                if damaged is not None:
+                    raise damaged from exc
                 raise
             except BaseException:
                 s.rollback()
