@@ -116,9 +116,11 @@ def fmt(v: float | None, unit: str = "") -> str:
     if v is None:
         return "—"
     if unit == "s":
+        if abs(v) < 0.01:
+            return f"{v * 1000:.2f} ms"
         return f"{v * 1000:.1f} ms" if abs(v) < 1 else f"{v:.2f} s"
     if unit == "ms":
-        return f"{v:.1f} ms"
+        return f"{v:.2f} ms" if abs(v) < 10 else f"{v:.1f} ms"
     if unit == "MB":
         return f"{v:.1f} MB"
     if unit in ("count", ""):

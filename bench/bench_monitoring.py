@@ -263,12 +263,20 @@ async def main():
         app.run_worker(sweep, thread=True, exit_on_error=False)
         phase = lambda: "after" if done.is_set() else "during"
         stop_at = lambda: (t_done[0] + settle) if t_done[0] is not None else float("inf")
-        await asyncio.to_thread(presser, app, phase, cap, GAP, stop_at, out)
-        out["sweep_s"] = report.get("s")
-        out["checked"] = report.get("checked")
-        out["events"] = report.get("events")
-        print(json.dumps(out), flush=True)
-        os._exit(0)  # do not drain the queue on the way out
+
+        def measure_and_exit():
+            # Runs in its own thread: after a sweep the app's loop may be busy for minutes, and
+            # this process must report and end without waiting for it.
+            presser(app, phase, cap, GAP, stop_at, out)
+            done.wait(600)
+            out["sweep_s"] = report.get("s")
+            out["checked"] = report.get("checked")
+            out["events"] = report.get("events")
+            print(json.dumps(out), flush=True)
+            os._exit(0)
+
+        threading.Thread(target=measure_and_exit, daemon=True).start()
+        await asyncio.sleep(3600)
 
 
 asyncio.run(main())
@@ -323,12 +331,14 @@ def bench_tui(n: int, presses: int, cap: float = 5.0, settle: float = 5.0) -> li
 
 def run(*, quick: bool = False, sizes: tuple[int, ...] | None = None, sweeps: int | None = None,
         match_sizes: tuple[int, ...] | None = None, tui_intents: int | None = None,
-        presses: int | None = None) -> list[Figure]:
+        presses: int | None = None, settle: float = 5.0, tui: bool = True) -> list[Figure]:
     sizes = sizes or ((1_000, 10_000) if quick else (1_000, 10_000, 100_000))
     sweeps = sweeps or (1 if quick else 3)
     match_sizes = match_sizes if match_sizes is not None else ((1_000,) if quick else (1_000, 10_000))
     figs = bench_sweeps(sizes, sweeps, match_sizes)
-    figs += bench_tui(tui_intents or (1_000 if quick else 10_000), presses or (5 if quick else 10))
+    if tui:
+        figs += bench_tui(tui_intents or (1_000 if quick else 10_000), presses or (5 if quick else 10),
+                          settle=settle)
     return figs
 
 

@@ -24,11 +24,9 @@ from ._core import Figure, Target, figure, make_runtime, median, temp_home, unav
 
 NAME = "purchase"
 
-HP_DIRECT = ("hp_direct", "HP: 'Buy the Philips coffee maker' → sign", ["Buy the Philips coffee maker"])
-HP_SEARCH = ("hp_search", "HP: 'Find me a coffee maker under $90', 'Buy it' → sign",
-             ["Find me a coffee maker under $90", "Buy it"])
-HNP = ("hnp_setup", "HNP: 'Buy AirPods if they drop below $180, delivered within 2 days' → sign",
-       ["Buy AirPods if they drop below $180, delivered within 2 days"])
+HP_DIRECT = ("hp_direct", "HP direct", ["Buy the Philips coffee maker"])
+HP_SEARCH = ("hp_search", "HP search + buy", ["Find me a coffee maker under $90", "Buy it"])
+HNP = ("hnp_setup", "HNP setup", ["Buy AirPods if they drop below $180, delivered within 2 days"])
 FLOWS = (HP_DIRECT, HP_SEARCH, HNP)
 
 
@@ -148,7 +146,7 @@ async def run_flow(messages: list[str], kind: str) -> FlowRun:
     return r
 
 
-def _figures(key: str, label: str, runs: list[FlowRun], hp: bool) -> list[Figure]:
+def _figures(key: str, label: str, runs: list[FlowRun], hp: bool, messages: list[str]) -> list[Figure]:
     ok = [r for r in runs if r.ok]
     if not ok:
         return [unavailable(NAME, f"{key}_wall_s", label, f"the flow did not complete ({runs[-1].detail})")]
@@ -160,8 +158,10 @@ def _figures(key: str, label: str, runs: list[FlowRun], hp: bool) -> list[Figure
     per_turn = [(r.wall - r.model) / r.turns * 1000 if measured else r.wall / r.turns * 1000 for r in ok]
     inv_target = Target("max", 8, "≤ 8 (aim 6)", inclusive=True) if hp else Target("max", 6, "≤ 6", inclusive=True)
     figs = [
-        figure(NAME, f"{key}_wall_s", f"{label}: wall", wall, "s", samples=[r.wall for r in ok],
-               note=f"{turns} turns incl. the one after the signature; {len(ok)}/{len(runs)} runs completed"),
+        figure(NAME, f"{key}_wall_s", f"{label}: wall, first message → " + ("authorized" if hp else "active job"),
+               wall, "s", samples=[r.wall for r in ok],
+               note=" + ".join(repr(m) for m in messages) + f" + approve: {turns} turns incl. the one after the "
+                    f"signature; {len(ok)}/{len(runs)} runs completed"),
         figure(NAME, f"{key}_invocations", f"{label}: model invocations", inv, "count", target=inv_target,
                note=("aim 6: " + ("met" if inv <= 6 else f"{inv - 6:g} above")) if hp else None),
         figure(NAME, f"{key}_tool_calls", f"{label}: tool calls", tools, "count",
@@ -177,21 +177,25 @@ def _figures(key: str, label: str, runs: list[FlowRun], hp: bool) -> list[Figure
     return figs
 
 
-def run(*, quick: bool = False, reps: int | None = None) -> list[Figure]:
+def run(*, quick: bool = False, reps: int | None = None, warmup: bool = True,
+        flows: tuple[str, ...] | None = None) -> list[Figure]:
     reps = reps or (1 if quick else 5)
     try:
         import ghostcart_tui.agents.conversation  # noqa: F401
     except Exception as exc:
         return [unavailable(NAME, "hp_direct_wall_s", "HP purchase", f"agents do not import ({exc})")]
     # Warm-up: imports (strands, the offline NLU) and first-use caches, outside every figure.
-    asyncio.run(run_flow(HP_DIRECT[2], "hp"))
+    if warmup:
+        asyncio.run(run_flow(HP_DIRECT[2], "hp"))
     figs: list[Figure] = []
     graph_builds: list[float] = []
     for key, label, messages in FLOWS:
+        if flows is not None and key not in flows:
+            continue
         kind = "hnp" if key.startswith("hnp") else "hp"
         runs = [asyncio.run(run_flow(messages, kind)) for _ in range(reps)]
         graph_builds += [r.graph_build for r in runs]
-        figs += _figures(key, label, runs, kind == "hp")
+        figs += _figures(key, label, runs, kind == "hp", messages)
     figs.append(figure(NAME, "graph_build_s", "Agent graph build (per conversation, not in the flows)",
                        median(graph_builds), "s", samples=graph_builds))
     return figs

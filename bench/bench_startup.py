@@ -47,11 +47,20 @@ async def main():
         from ghostcart_tui.tui.app import GhostCartApp
 
         rt = open_runtime(Settings(data_home=Path(home), model_provider="offline"))
-        app = GhostCartApp(rt, model="offline")
+        if kind == "ghostcart-stub":  # what-if: no agents built in a thread beside the first frame
+            class Stub:
+                model_label, provider, provider_reason = "stub", "offline", "benchmark"
+                def history(self):
+                    return []
+                def pending_signature(self):
+                    return None
+            app = GhostCartApp(rt, conversation_factory=lambda _rt: Stub())
+        else:
+            app = GhostCartApp(rt, model="offline")
     out["t_built"], out["cpu_built"] = time.time(), time.process_time() - C_START
     async with app.run_test(size=(120, 40)) as pilot:
         out["t_ready"], out["cpu_ready"] = time.time(), time.process_time() - C_START
-        if kind != "minimal":
+        if kind == "ghostcart":
             try:
                 await app.wait_ready(60)
                 out["t_agents"] = time.time()
@@ -110,8 +119,9 @@ def _tui_available() -> str | None:
     return None
 
 
-def bench_cli(reps: int) -> list[Figure]:
-    run_child([sys.executable, "-c", "pass"])  # warm-up: the bytecode cache, the page cache
+def bench_cli(reps: int, warmup: bool = True) -> list[Figure]:
+    if warmup:
+        run_child([sys.executable, "-c", "pass"])  # the bytecode cache, the page cache
     baseline = [run_child([sys.executable, "-c", "pass"]) for _ in range(reps)]
     base_wall = median([r.wall for r in baseline])
     base_cpu = median([r.cpu for r in baseline])
@@ -121,7 +131,8 @@ def bench_cli(reps: int) -> list[Figure]:
     target = Target("max", 0.3, "< 0.3 s")
     if script is None:
         return figs + [unavailable(NAME, "cli_help_s", "ghostcart --help", "no ghostcart console script", target)]
-    run_child([str(script), "--help"])  # warm-up
+    if warmup:
+        run_child([str(script), "--help"])
     runs, plain = [], []
     for _ in range(reps):  # interleaved, so a burst of load elsewhere hits both variants alike
         runs.append(run_child([str(script), "--help"], env=child_env(COLUMNS="100")))
@@ -147,7 +158,7 @@ def bench_cli(reps: int) -> list[Figure]:
     return figs
 
 
-def bench_tui(reps: int) -> list[Figure]:
+def bench_tui(reps: int, warmup: bool = True, stages: bool = True) -> list[Figure]:
     target = Target("ratio_max", 1.5, "≤ 1.5× minimal Textual app")
     why = _tui_available()
     if why:
@@ -155,14 +166,17 @@ def bench_tui(reps: int) -> list[Figure]:
     with temp_home() as home:
         rt = make_runtime(home)  # a database and keys already there: an ordinary (not first) launch
         rt.close()
-        for kind in ("minimal", "ghostcart"):  # warm-up
+        for kind in ("minimal", "ghostcart") if warmup else ():
             run_child([sys.executable, "-c", TUI_CHILD, kind, str(home)], timeout=120)
-        ghost, mini, stages = [], [], []
+        ghost, mini, stub, stage_runs = [], [], [], []
         for _ in range(reps):
-            stages.append(run_child([sys.executable, "-c", STAGES_CHILD, str(home)], timeout=120))
+            stub.append(run_child([sys.executable, "-c", TUI_CHILD, "ghostcart-stub", str(home)], timeout=120))
+            if stages:
+                stage_runs.append(run_child([sys.executable, "-c", STAGES_CHILD, str(home)], timeout=120))
             mini.append(run_child([sys.executable, "-c", TUI_CHILD, "minimal", str(home)], timeout=120))
             ghost.append(run_child([sys.executable, "-c", TUI_CHILD, "ghostcart", str(home)], timeout=120))
     bad = next((r for r in mini + ghost if r.returncode != 0 or not r.data), None)
+    stub = [r for r in stub if r.returncode == 0 and r.data]
     if bad is not None:
         return [unavailable(NAME, "tui_ready_s", "TUI launch → first interactive frame", child_failure(bad), target)]
     ready = [r.data["t_ready"] - r.started_at for r in ghost]
@@ -181,7 +195,13 @@ def bench_tui(reps: int) -> list[Figure]:
                baseline=median(base_cpu), baseline_label="minimal Textual app", samples=cpu,
                note="load-independent view of the same ratio"),
     ]
-    good = [r.data for r in stages if r.returncode == 0 and r.data]
+    if stub:
+        st = [r.data["t_ready"] - r.started_at for r in stub]
+        figs.append(figure(NAME, "tui_ready_stub_s", "  what-if: no Conversation built beside the first frame",
+                           median(st), "s", baseline=median(base), baseline_label="minimal Textual app",
+                           samples=st, note=f"CPU {median([r.data['cpu_ready'] for r in stub]) * 1000:.0f} ms: "
+                                            "the agents' import (strands) in a thread competes for the GIL"))
+    good = [r.data for r in stage_runs if r.returncode == 0 and r.data]
     prev = 0.0
     for key, label in STAGE_LABELS if good else ():
         at = median([d[key] for d in good])
@@ -196,9 +216,11 @@ def bench_tui(reps: int) -> list[Figure]:
     return figs
 
 
-def run(*, quick: bool = False, reps: int | None = None) -> list[Figure]:
+def run(*, quick: bool = False, reps: int | None = None, warmup: bool = True, stages: bool = True) -> list[Figure]:
+    """reps: runs per variant for the CLI (the TUI gets about half as many, each is slower)."""
     reps = reps or (3 if quick else 9)
-    return bench_cli(reps) + bench_tui(max(1, (reps + 1) // 2) if not quick else reps)
+    tui_reps = reps if quick or reps < 3 else (reps + 1) // 2
+    return bench_cli(reps, warmup) + bench_tui(tui_reps, warmup, stages)
 
 
 if __name__ == "__main__":

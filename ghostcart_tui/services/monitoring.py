@@ -263,9 +263,9 @@ def purchase(rt: Runtime, job_id: str, result: CheckResult) -> payments.PaymentO
         except (AP2Error, CorruptMandate, UserError) as exc:
             # e.g. a stored intent that no longer parses, a payment method that is gone: the job
             # waits for the shopper instead of staying claimed (and the sweep goes on).
-            return _refused(rt, job_id, exc)
+            return _refused(rt, job_id, exc, claim)
         fault_point("hnp_after_chain")
-        return _pay(rt, job_id, payment_id)
+        return _pay(rt, job_id, payment_id, claim)
     finally:
         _in_flight.discard(job_id)
 
@@ -304,24 +304,27 @@ def _finish(job_id: str):
     return on_recorded
 
 
-def _pay(rt: Runtime, job_id: str, payment_id: str) -> payments.PaymentOutcome | None:
+def _pay(rt: Runtime, job_id: str, payment_id: str, claim: str | None = None) -> payments.PaymentOutcome | None:
     try:
         outcome = payments.authorize(rt, payment_id, on_recorded=_finish(job_id))
     except AP2Error as exc:
-        return _refused(rt, job_id, exc)
+        return _refused(rt, job_id, exc, claim)
     rt.bus.publish(AutonomousPurchaseComplete(job_id=job_id, transaction_id=outcome.transaction_id,
                                               status=outcome.status))
     return outcome
 
 
-def _refused(rt: Runtime, job_id: str, exc: Exception) -> None:
+def _refused(rt: Runtime, job_id: str, exc: Exception, claim: str | None = None) -> None:
     code = getattr(exc, "code", None) or (SIGNATURE_INVALID if isinstance(exc, CorruptMandate) else CHAIN_INVALID)
     message = getattr(exc, "message", None) or str(exc)
     with rt.db.write() as s:
         j = s.get(MonitoringJobRow, job_id)
-        j.status, j.claim_id = "awaiting_user", None
-        j.last_result = f"purchase refused: {code}: {message}"[:500]
-        s.add(j)
+        # Only while our claim stands: another process may have finished the job meanwhile
+        # (a purchase it recorded must not be turned back into "awaiting_user").
+        if j.status == "purchasing" and (claim is None or j.claim_id == claim):
+            j.status, j.claim_id = "awaiting_user", None
+            j.last_result = f"purchase refused: {code}: {message}"[:500]
+            s.add(j)
     rt.bus.publish(ErrorOccurred(error_code=code, message=message))
     return None
 
