@@ -224,6 +224,7 @@ def presser(app, phase_of, cap, gap, stop_at, out):
         while box.value == before:
             if time.perf_counter() - t0 > cap:
                 out["timeout"] = phase
+                out["timeout_sent_at"] = t0
                 return
             time.sleep(0.0005)
         out[phase].append(time.perf_counter() - t0)
@@ -269,6 +270,8 @@ async def main():
             # this process must report and end without waiting for it.
             presser(app, phase, cap, GAP, stop_at, out)
             done.wait(600)
+            if out.get("timeout_sent_at") is not None:
+                out["timeout_vs_done_s"] = out.pop("timeout_sent_at") - t_done[0]
             out["sweep_s"] = report.get("s")
             out["checked"] = report.get("checked")
             out["events"] = report.get("events")
@@ -313,7 +316,10 @@ def bench_tui(n: int, presses: int, cap: float = 5.0, settle: float = 5.0) -> li
     note = (f"{len(during)} presses during the {n:,}-intent sweep ({d.get('sweep_s') or float('nan'):.2f} s in a "
             f"worker), {len(after)} in the {settle:g} s after it (its {d.get('events') or 0:,} events reach the TUI)")
     if d["timeout"]:
-        note += f"; a press {d['timeout']} the sweep got no response within {cap:g} s (counted as {cap:g} s)"
+        rel = d.get("timeout_vs_done_s")
+        when = (f"sent {abs(rel) * 1000:.0f} ms {'after' if rel >= 0 else 'before'} the sweep's end"
+                if rel is not None else f"sent {d['timeout']} the sweep")
+        note += f"; a press {when} got no response within {cap:g} s (counted as {cap:g} s)"
     figs = [
         figure(NAME, "tui_keypress_idle_ms", "TUI key press, idle (baseline)", base, "ms", samples=idle),
         figure(NAME, "tui_keypress_sweep_ms", f"{label} (median)", median(allp), "ms", baseline=base,

@@ -93,6 +93,7 @@ class FlowRun:
     input_tokens: int = 0
     output_tokens: int = 0
     graph_build: float = 0.0
+    connections: int = 0  # SQLite units of work (Database opens one connection per unit)
     ok: bool = False
     detail: str = ""
     tools: list[str] = field(default_factory=list)
@@ -106,7 +107,8 @@ class FlowRun:
         self.tools += list(metrics.get("tools", []))
 
 
-async def run_flow(messages: list[str], kind: str) -> FlowRun:
+async def run_flow(messages: list[str], kind: str, *, hold: bool = False) -> FlowRun:
+    """One flow on a fresh runtime. hold: keep one extra connection open on the file (what-if)."""
     from ghostcart_tui.agents.conversation import Conversation
     from ghostcart_tui.services import monitoring, orders
 
@@ -121,6 +123,13 @@ async def run_flow(messages: list[str], kind: str) -> FlowRun:
                 conv._ensure_graph()
             r.graph_build = time.perf_counter() - t0
             clock.seconds = 0.0
+            from .bench_store import UnitCounter
+
+            from .bench_store import _nothing, held_connection
+
+            units = UnitCounter(rt.db.engine)
+            held = held_connection(rt.db.path) if hold else _nothing()
+            held.__enter__()
             t0 = time.perf_counter()
             out = None
             for text in messages:
@@ -130,6 +139,8 @@ async def run_flow(messages: list[str], kind: str) -> FlowRun:
                 out = await conv.answer_signature(out.pending_signature.mandate_id, True)
                 r.add(out.metrics)
             r.wall = time.perf_counter() - t0
+            held.__exit__(None, None, None)
+            r.connections = units.connects
             r.model = clock.seconds if patched else float("nan")
             if kind == "hnp":
                 jobs = monitoring.list_jobs(rt, live_only=True)
@@ -170,6 +181,9 @@ def _figures(key: str, label: str, runs: list[FlowRun], hp: bool, messages: list
                target=Target("max", 50, "< 50 ms"), samples=per_turn,
                note=(f"model streams took {median([r.model for r in ok]) * 1000:.1f} ms of "
                      f"{wall * 1000:.0f} ms" if measured else "model not wrappable: total time per turn")),
+        figure(NAME, f"{key}_db_units", f"{label}: SQLite units of work (connections)",
+               median([r.connections for r in ok]), "count",
+               note=f"{median([r.connections for r in ok]) / turns:.1f} per turn; each opens and closes a connection"),
         figure(NAME, f"{key}_tokens", f"{label}: tokens in/out (offline estimate)",
                median([r.input_tokens for r in ok]), "count",
                note=f"output {median([r.output_tokens for r in ok]):g}"),
@@ -196,6 +210,16 @@ def run(*, quick: bool = False, reps: int | None = None, warmup: bool = True,
         runs = [asyncio.run(run_flow(messages, kind)) for _ in range(reps)]
         graph_builds += [r.graph_build for r in runs]
         figs += _figures(key, label, runs, kind == "hp", messages)
+    if flows is None or "hp_direct" in flows:
+        held = [asyncio.run(run_flow(HP_DIRECT[2], "hp", hold=True)) for _ in range(reps)]
+        ok = [r for r in held if r.ok]
+        base = next((f for f in figs if f.name == "hp_direct_overhead_ms" and f.available), None)
+        if ok:
+            per_turn = [(r.wall - r.model) / r.turns * 1000 for r in ok]
+            figs.append(figure(NAME, "hp_direct_overhead_held_ms",
+                               "  what-if: HP direct overhead per turn, one connection held open", median(per_turn),
+                               "ms", baseline=base.value if base else None, baseline_label="as shipped",
+                               samples=per_turn, note="no WAL checkpoint + truncate each time a unit's connection closes"))
     figs.append(figure(NAME, "graph_build_s", "Agent graph build (per conversation, not in the flows)",
                        median(graph_builds), "s", samples=graph_builds))
     return figs

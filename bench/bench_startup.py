@@ -199,8 +199,8 @@ def bench_tui(reps: int, warmup: bool = True, stages: bool = True) -> list[Figur
         st = [r.data["t_ready"] - r.started_at for r in stub]
         figs.append(figure(NAME, "tui_ready_stub_s", "  what-if: no Conversation built beside the first frame",
                            median(st), "s", baseline=median(base), baseline_label="minimal Textual app",
-                           samples=st, note=f"CPU {median([r.data['cpu_ready'] for r in stub]) * 1000:.0f} ms: "
-                                            "the agents' import (strands) in a thread competes for the GIL"))
+                           samples=st, note=f"CPU {median([r.data['cpu_ready'] for r in stub]) * 1000:.0f} ms with a stub Conversation "
+                                            "factory: what building the agents in a thread costs the first frame"))
     good = [r.data for r in stage_runs if r.returncode == 0 and r.data]
     prev = 0.0
     for key, label in STAGE_LABELS if good else ():
