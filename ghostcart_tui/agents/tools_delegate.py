@@ -83,9 +83,7 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
         """
         def run() -> dict:
             mid = memory.resolve(intent_mandate_id, "intent")
-            status = signatures.status_of(rt, mid)
-            if status not in ("signed", "active"):
-                return failed("ap2:mandate:signature_invalid", f"{mid} is {status}, not signed by you")
+            status = signatures.read_signed(rt, mid, ("signed", "active"))
             return ok({"intent_mandate_id": mid, "status": status, "user_signature": "present"})
 
         return guarded(rt, memory, "get_signed_intent_mandate", run)

@@ -96,9 +96,7 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
         """
         def run() -> dict:
             mid = memory.resolve(cart_mandate_id, "cart")
-            status = signatures.status_of(rt, mid)
-            if status not in ("signed", "paid"):
-                return failed("ap2:mandate:signature_invalid", f"{mid} is {status}, not signed by you")
+            status = signatures.read_signed(rt, mid, ("signed", "paid"))
             return ok({"cart_mandate_id": mid, "status": status, "user_signature": "present"})
 
         return guarded(rt, memory, "get_signed_cart_mandate", run)

@@ -54,6 +54,23 @@ def status_of(rt: Runtime, mandate_id: str) -> str | None:
         return row.status if row else None
 
 
+def read_signed(rt: Runtime, mandate_id: str, accepted: tuple[str, ...]) -> str:
+    """Read back a mandate the shopper signed, verifying its signatures now (not only when they
+    were made). Returns its status; raises AP2Error when unsigned, tampered or expired."""
+    from ..ap2 import chain
+    from ..ap2.errors import SIGNATURE_INVALID
+
+    with rt.db.read() as s:
+        row, record = _load(rt, s, mandate_id)
+    if row.status not in accepted or not record.user_authorization:
+        raise AP2Error(SIGNATURE_INVALID, f"{mandate_id} is {row.status}, not signed by you")
+    now = rt.clock.now()
+    report = (chain.verify_intent(record, rt.keys, now) if isinstance(record, IntentRecord)
+              else chain.verify_cart(record, rt.keys, now))
+    report.raise_if_invalid()
+    return row.status
+
+
 def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
     """The shopper's key press: sign with the user's key, in one transaction."""
     now = rt.clock.now()

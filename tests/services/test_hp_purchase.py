@@ -94,3 +94,19 @@ def test_cart_expires_after_its_ttl(rt):
         payments.pay_hp(rt, cart.mandate_id)
     assert exc.value.code == "ap2:mandate:expired"
     assert orders.counts(rt)["transactions"] == 0
+
+
+def test_signed_cart_is_verified_again_when_read_back(rt):
+    from ghostcart_tui.store.tables import MandateRow
+
+    cart = _signed_cart(rt)
+    assert signatures.read_signed(rt, cart.mandate_id, ("signed",)) == "signed"
+    with rt.db.write() as s:  # someone edits the stored cart after the shopper signed it
+        row = s.get(MandateRow, cart.mandate_id)
+        data = dict(row.mandate_data)
+        data["line_items"] = [dict(data["line_items"][0], quantity=10)]
+        row.mandate_data = data
+        s.add(row)
+    with pytest.raises(AP2Error) as exc:
+        signatures.read_signed(rt, cart.mandate_id, ("signed",))
+    assert exc.value.code == "ap2:mandate:signature_invalid"
