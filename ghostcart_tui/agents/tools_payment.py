@@ -3,13 +3,19 @@
 They run in order (SequentialToolExecutor): validate the chain, retrieve the tokenized
 credentials, authorize. authorize() re-validates in code, so a skipped or failed validation can
 never lead to a charge.
+
+Once the processor's answer is recorded (authorized or declined), process_payment_authorization
+ends the payment agent's loop with that outcome as its answer (Agent.cancel after the current
+tools, Strands' cooperative stop): the caller reads the outcome from the database, so a model
+round-trip only to phrase it would be wasted. A failure still goes back to the model to explain.
 """
 
 from __future__ import annotations
 
-from strands import tool
+from strands import ToolContext, tool
 
 from ..commerce.processor import describe_decline
+from ..core.events import AgentMessage
 from ..services import payments
 from ..services.runtime import Runtime
 from .tools_common import ToolMemory, activity, failed, guarded, money, ok
@@ -58,8 +64,8 @@ def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
 
         return guarded(rt, memory, "retrieve_payment_credentials", run)
 
-    @tool(name="process_payment_authorization")
-    def process_payment_authorization(payment_mandate_id: str) -> dict:
+    @tool(name="process_payment_authorization", context=True)
+    def process_payment_authorization(payment_mandate_id: str, tool_context: ToolContext) -> dict:
         """Ask the processor to authorize the payment (once per mandate; retries are idempotent).
 
         Args:
@@ -71,9 +77,16 @@ def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
             data = {"transaction_id": o.transaction_id, "status": o.status, "amount": money(o.amount_cents)}
             if o.status == "authorized":
                 data["authorization_code"] = o.authorization_code
+                summary = (f"Payment {payment_mandate_id} authorized for {data['amount']} "
+                           f"(code {o.authorization_code}).")
             else:
                 data["decline_reason"] = o.decline_reason
                 data["decline_text"] = describe_decline(o.decline_reason)
+                summary = f"Payment {payment_mandate_id} was declined: {data['decline_text'] or o.decline_reason}."
+            # The outcome is recorded: end the loop with it (no model call to phrase it), and say
+            # it in the chat as the agent's answer would have been.
+            tool_context.agent.cancel(message=summary, after_current_tools=True)
+            rt.bus.publish(AgentMessage(agent=agent, text=summary))
             return ok(data)
 
         return guarded(rt, memory, "process_payment_authorization", run)

@@ -6,6 +6,9 @@ verifier can never disagree on what a signature covers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from .canonical import hash_b64url
@@ -13,20 +16,54 @@ from .jws import AUDIENCE
 from .records import CartRecord, IntentRecord, PaymentRecord
 
 
+# One validation hashes each record once: within hash_memo(), a hash is remembered per (kind,
+# record object). Records are mutable, so the memo lives for one validation call only (a record
+# changed between two validations is hashed afresh) and holds the record itself, so an id() is
+# never reused for another object while the memo lives.
+_MEMO: ContextVar[dict[tuple[str, int], tuple[Any, str]] | None] = ContextVar("ghostcart_hash_memo",
+                                                                                default=None)
+
+
+@contextmanager
+def hash_memo() -> Iterator[None]:
+    """Remember the hashes computed inside this block (nested blocks share the outer memo)."""
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _memoized(kind: str, record: Any, compute: Callable[[], str]) -> str:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    key = (kind, id(record))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is record:
+        return hit[1]
+    value = compute()
+    memo[key] = (record, value)
+    return value
+
+
 def mandate_hash(record: IntentRecord | CartRecord | PaymentRecord) -> str:
-    return hash_b64url(record.signable())
+    return _memoized("mandate", record, lambda: hash_b64url(record.signable()))
 
 
 def cart_hash(cart: CartRecord) -> str:
-    return hash_b64url(cart.cart.contents)
+    return _memoized("cart", cart, lambda: hash_b64url(cart.cart.contents))
 
 
 def items_hash(cart: CartRecord) -> str:
-    return hash_b64url([li.model_dump(mode="json") for li in cart.line_items])
+    return _memoized("items", cart, lambda: hash_b64url([li.model_dump(mode="json") for li in cart.line_items]))
 
 
 def payment_hash(payment: PaymentRecord) -> str:
-    return hash_b64url(payment.payment.payment_mandate_contents)
+    return _memoized("payment", payment, lambda: hash_b64url(payment.payment.payment_mandate_contents))
 
 
 def user_issuer(user_id: str) -> str:

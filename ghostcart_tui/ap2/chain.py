@@ -26,6 +26,7 @@ from .bindings import (
     cart_agent_binding,
     cart_merchant_binding,
     cart_user_binding,
+    hash_memo,
     intent_user_binding,
     payment_agent_binding,
 )
@@ -60,7 +61,7 @@ __all__ = [
 # -- intent ------------------------------------------------------------------------------------
 
 
-def verify_intent(
+def _verify_intent(
     intent: IntentRecord, keys: KeyStore, now: datetime | None = None
 ) -> ChainReport:
     c = Checks()
@@ -80,7 +81,7 @@ def verify_intent(
 # -- cart --------------------------------------------------------------------------------------
 
 
-def verify_cart(
+def _verify_cart(
     cart: CartRecord,
     keys: KeyStore,
     now: datetime | None = None,
@@ -176,7 +177,7 @@ def _payment_agent(c: Checks, payment: PaymentRecord, keys: KeyStore) -> dict[st
     )
 
 
-def verify_payment(
+def _verify_payment(
     payment: PaymentRecord,
     cart: CartRecord,
     keys: KeyStore,
@@ -229,7 +230,7 @@ def _mode(expected: str, cart: CartRecord) -> ChainReport:
     return c.report()
 
 
-def validate_hp_chain(
+def _validate_hp_chain(
     cart: CartRecord, payment: PaymentRecord, keys: KeyStore, now: datetime
 ) -> ChainReport:
     """Human present: merchant-signed, user-authorized cart → agent-signed payment."""
@@ -240,7 +241,7 @@ def validate_hp_chain(
     )
 
 
-def validate_hnp_chain(
+def _validate_hnp_chain(
     intent: IntentRecord,
     cart: CartRecord,
     payment: PaymentRecord,
@@ -256,7 +257,7 @@ def validate_hnp_chain(
     )
 
 
-def audit_chain(
+def _audit_chain(
     intent: IntentRecord | None,
     cart: CartRecord | None,
     payment: PaymentRecord | None,
@@ -284,3 +285,53 @@ def audit_chain(
                    f"the cart {payment.cart_mandate_id} is not available to check against")
             report += c.report()
     return report
+
+
+# -- public entry points: each record's hashes are computed once per call ----------------------
+
+
+def verify_intent(intent: IntentRecord, keys: KeyStore, now: datetime | None = None) -> ChainReport:
+    with hash_memo():
+        return _verify_intent(intent, keys, now)
+
+
+def verify_cart(
+    cart: CartRecord, keys: KeyStore, now: datetime | None = None, intent: IntentRecord | None = None
+) -> ChainReport:
+    with hash_memo():
+        return _verify_cart(cart, keys, now, intent)
+
+
+def verify_payment(
+    payment: PaymentRecord,
+    cart: CartRecord,
+    keys: KeyStore,
+    now: datetime | None = None,
+    intent: IntentRecord | None = None,
+) -> ChainReport:
+    with hash_memo():
+        return _verify_payment(payment, cart, keys, now, intent)
+
+
+def validate_hp_chain(
+    cart: CartRecord, payment: PaymentRecord, keys: KeyStore, now: datetime
+) -> ChainReport:
+    """Human present: merchant-signed, user-authorized cart → agent-signed payment."""
+    with hash_memo():
+        return _validate_hp_chain(cart, payment, keys, now)
+
+
+def validate_hnp_chain(
+    intent: IntentRecord, cart: CartRecord, payment: PaymentRecord, keys: KeyStore, now: datetime
+) -> ChainReport:
+    """Human not present: user-signed intent → agent-authorized cart within it → payment."""
+    with hash_memo():
+        return _validate_hnp_chain(intent, cart, payment, keys, now)
+
+
+def audit_chain(
+    intent: IntentRecord | None, cart: CartRecord | None, payment: PaymentRecord | None, keys: KeyStore
+) -> ChainReport:
+    """For the inspector (see _audit_chain): no expiry check."""
+    with hash_memo():
+        return _audit_chain(intent, cart, payment, keys)

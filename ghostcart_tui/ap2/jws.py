@@ -1,9 +1,12 @@
-"""Compact JWS/JWT, ES256 only, through joserfc.
+"""Compact JWS/JWT, ES256 only: signed through joserfc, verified with `cryptography` directly.
 
 Verification is strict and ordered: the token's shape and header are checked (alg must be ES256:
 "none", HS256 and everything else are refused before any cryptography), then the kid is resolved
-to a known key of the expected role (and owner), then the signature is verified, and only then
-are the claims read and, when a `now` is given, their expiry checked.
+to a known key of the expected role (and owner), then the header is checked against joserfc's JWS
+header registry (only registered header names, each of its registered type; the same check
+joserfc's own verification makes), then the raw r||s signature (exactly 64 bytes, canonical
+base64url) is verified with the key's `cryptography` object, and only then are the claims read
+and, when a `now` is given, their expiry checked.
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from joserfc import jws
+from joserfc.jws import JWSRegistry
 
 from ..core.clock import to_iso
 
@@ -29,6 +37,8 @@ AUDIENCE = "ghostcart"
 _ALGORITHMS = [ALG]
 _SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _MAX_TOKEN = 16_384
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+_REGISTRY = JWSRegistry(algorithms=_ALGORITHMS)  # header rules only; never verifies anything
 
 
 def _fail(message: str, **details: Any) -> AP2Error:
@@ -132,6 +142,31 @@ def verify_jwt(
     """Verify a compact ES256 JWS signed by a known key of `expected_role` (and owner); return
     its claims. Raises AP2Error(signature_invalid) or, when `now` is given and exp <= now,
     AP2Error(expired). With now=None no time check is made (audit of an old chain)."""
+    return verify_jwt_signer(token, keys, expected_role=expected_role, expected_owner=expected_owner,
+                             now=now)[0]
+
+
+def verify_es256(public_key: ec.EllipticCurvePublicKey, signing_input: bytes, signature: bytes) -> bool:
+    """One ES256 verification: `signature` is the JWS form (r||s, 32 bytes each)."""
+    if len(signature) != 64:
+        return False
+    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    try:
+        public_key.verify(der, signing_input, _ECDSA_SHA256)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def verify_jwt_signer(
+    token: str,
+    keys: KeyStore,
+    *,
+    expected_role: str,
+    expected_owner: str | None = None,
+    now: datetime | None = None,
+) -> tuple[dict[str, Any], PublicKey]:
+    """verify_jwt, also returning the key that signed."""
     header_seg, payload_seg, sig_seg = _split(token)
     header = _json_segment(header_seg, "header")
     alg = header.get("alg")
@@ -139,6 +174,8 @@ def verify_jwt(
         raise _fail(f"algorithm {alg!r} is not accepted: only {ALG} signatures are", alg=alg)
     if "crit" in header:
         raise _fail("malformed token: critical header extensions are not supported")
+    if "b64" in header:  # RFC 7797 unencoded payloads: never signed here
+        raise _fail("malformed token: the b64 header is not supported")
     if header.get("typ", "JWT") != "JWT":
         raise _fail(f"malformed token: typ {header.get('typ')!r} is not JWT")
     kid = header.get("kid")
@@ -163,17 +200,21 @@ def verify_jwt(
         )
 
     try:
-        _b64decode_strict(sig_seg)
-        obj = jws.deserialize_compact(token, signer.jose_key, algorithms=_ALGORITHMS)
-    except Exception:  # any failure inside the JOSE library is a bad signature, never a crash
+        _REGISTRY.validate_header_size(header_seg.encode("ascii"))
+        _REGISTRY.check_header(header)
+        signature = _b64decode_strict(sig_seg)
+        payload = _b64decode_strict(payload_seg)
+        valid = verify_es256(signer.key, f"{header_seg}.{payload_seg}".encode("ascii"), signature)
+    except Exception:  # any failure on the way is a bad signature, never a crash
+        valid = False
+    if not valid:
         raise _fail(
             f"the signature does not verify with the {expected_role} key of {signer.owner!r}",
             kid=kid,
-        ) from None
+        )
 
     try:
-        _b64decode_strict(payload_seg)
-        claims = json.loads(obj.payload)
+        claims = json.loads(payload)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise _fail("malformed token: the payload is not JSON") from None
     if not isinstance(claims, dict):
@@ -189,4 +230,4 @@ def verify_jwt(
             f"{to_iso(epoch_to_datetime(claims['exp']))}",
             {"kid": kid, "exp": claims["exp"]},
         )
-    return claims
+    return claims, signer

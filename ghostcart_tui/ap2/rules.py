@@ -11,7 +11,7 @@ import rfc8785
 from ..core.clock import parse_iso, to_iso
 from ..core.money import MoneyError, format_cents, from_major
 from .errors import CHAIN_INVALID, CONSTRAINTS_VIOLATED, EXPIRED, SIGNATURE_INVALID, AP2Error
-from .jws import epoch_to_datetime, resolve_signer, verify_jwt
+from .jws import epoch_to_datetime, verify_jwt_signer
 from .keys import KeyStore
 from .models import PaymentItem
 from .records import CartRecord, IntentRecord
@@ -42,7 +42,7 @@ def authorization(
                "that have no canonical JSON form, so it was changed after signing")
         return None
     try:
-        claims = verify_jwt(token, keys, expected_role=role, expected_owner=owner)
+        claims, signer = verify_jwt_signer(token, keys, expected_role=role, expected_owner=owner)
     except AP2Error as exc:
         c.fail(check, exc.code, f"{what}: {exc.message}")
         return None
@@ -55,8 +55,7 @@ def authorization(
             "it was changed after it was signed",
         )
         return None
-    signer = resolve_signer(token, keys)
-    who = f"{signer.owner} (key {signer.fingerprint})" if signer else "a known key"
+    who = f"{signer.owner} (key {signer.fingerprint})"
     c.ok(check, f"{what}: valid {role} signature by {who}")
     return claims
 

@@ -33,7 +33,7 @@ async def test_pending_signature_survives_a_restart(tmp_path):
     tx = events.one("transaction")
     assert (tx.status, tx.amount_cents) == ("authorized", 8452)
     assert "could not be restored" not in out.text  # resumed through the Strands interrupt
-    assert out.metrics["by_agent"].get("payment") == 2
+    assert out.metrics["by_agent"].get("payment") == 1  # tools in one message; the outcome ends its loop
     rt2.close()
 
 
@@ -66,12 +66,12 @@ async def test_yes_in_the_chat_answers_the_pending_signature(rt, events, convo):
 
 @pytest.mark.parametrize("script, budget", [
     (["Find me a coffee maker under $90", "Buy it"], 8),
-    (["Buy a coffee maker under $90"], 8),
+    (["Buy a coffee maker under $90"], 6),
 ])
 async def test_hp_purchase_model_invocations(rt, events, convo, script, budget):
     total = 0
     for text in script:
-        total = (await convo.send(text)).metrics["model_invocations"]  # the purchase turn only
+        total += (await convo.send(text)).metrics["model_invocations"]  # every turn, search included
     out = await convo.answer_signature(convo.pending_signature().mandate_id, True)
     total += out.metrics["model_invocations"]
     assert events.one("transaction").status == "authorized"

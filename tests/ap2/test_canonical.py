@@ -110,3 +110,51 @@ def test_known_vector() -> None:
 def test_models_hash_like_their_json_dump() -> None:
     item = PaymentItem(label="Tax", amount=PaymentCurrencyAmount(currency="USD", value=5.52))
     assert hash_b64url(item) == hash_b64url(item.model_dump(mode="json"))
+
+
+# ---- the fast path is byte-for-byte rfc8785 ---------------------------------------------------
+
+wide_text = st.text(max_size=12)  # surrogates and astral characters included
+wide_scalars = (st.none() | st.booleans() | st.integers(-(2**60), 2**60) | wide_text
+                | st.floats() | st.floats(min_value=-1e30, max_value=1e30).map(lambda f: float(round(f))))
+wide_values = st.recursive(
+    wide_scalars,
+    lambda kids: st.lists(kids, max_size=4) | st.tuples(kids, kids)
+    | st.dictionaries(wide_text, kids, max_size=4),
+    max_leaves=16,
+)
+
+
+def _rfc8785_or_error(value: Any):
+    import rfc8785
+
+    try:
+        return rfc8785.dumps(value)
+    except ValueError as exc:  # CanonicalizationError (or UnicodeEncodeError on a surrogate key)
+        return type(exc)
+
+
+@settings(max_examples=600, deadline=None)
+@given(wide_values)
+def test_fast_canonical_json_equals_rfc8785(value: Any) -> None:
+    import rfc8785
+
+    expected = _rfc8785_or_error(value)
+    try:
+        got = canonical_json(value)
+    except ValueError as exc:
+        assert isinstance(expected, type) and issubclass(expected, ValueError), (value, exc)
+        assert isinstance(exc, rfc8785.CanonicalizationError) or isinstance(exc, expected)
+        return
+    assert got == expected
+
+
+def test_fast_canonical_json_edge_numbers_and_keys() -> None:
+    import rfc8785
+
+    cases = [90.0, -0.0, 0.1, 1e-4, 9.999e-5, 1e16, 1e15 + 0.5, 2.0**53, 2.0**53 - 1, 1e21, 1e-7,
+             123456789.125, -89.99, 2**53 - 1, -(2**53 - 1), True, False, None,
+             {"\ue000": 1, "\U0001f600": 2, "a": 3}, {"é": [1.5, "\u2028\x7f\x00\"\\"]},
+             {"b": {"d": 1, "c": [{"z": 0.5, "y": 175.0}]}, "a": ()}]
+    for value in cases:
+        assert canonical_json(value) == rfc8785.dumps(value), value
