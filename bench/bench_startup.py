@@ -42,11 +42,12 @@ async def main():
         app = Minimal()
     else:
         from pathlib import Path
-        from ghostcart_tui.core.settings import Settings
-        from ghostcart_tui.services.runtime import open_runtime
         from ghostcart_tui.tui.app import GhostCartApp
 
-        rt = open_runtime(Settings(data_home=Path(home), model_provider="offline"))
+        def rt():  # as the CLI launches it (cli/tui.py): settings and DB opened after the first frame
+            from ghostcart_tui.core.settings import Settings
+            from ghostcart_tui.services.runtime import open_runtime
+            return open_runtime(Settings(data_home=Path(home), model_provider="offline"))
         if kind == "ghostcart-stub":  # what-if: no agents built in a thread beside the first frame
             class Stub:
                 model_label, provider, provider_reason = "stub", "offline", "benchmark"

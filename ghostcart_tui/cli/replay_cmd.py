@@ -18,6 +18,10 @@ def replay(
                                                          "instead of a fresh temporary one per scenario.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every event, with every field.")] = False,
     keep: Annotated[bool, typer.Option("--keep", help="Keep each scenario's temporary data folder.")] = False,
+    pause: Annotated[float, typer.Option("--pause", min=0.0, help="With --tui: seconds between steps "
+                                                                   "(0 plays at full speed).")] = 1.0,
+    hold: Annotated[bool, typer.Option("--hold/--no-hold", help="With --tui: stay on the result until "
+                                                                 "you quit (Ctrl+Q).")] = True,
 ) -> None:
     from ..replay.report import print_result_footer, print_scenario_header, render_line, summary_table
     from ..replay.schema import ScenarioError, collect_files, load_scenario
@@ -50,7 +54,7 @@ def replay(
     if tui:
         if len(scenarios) != 1:
             raise CliError("--tui plays exactly one scenario; give one file", EXIT_USAGE)
-        _play_in_tui(ctx, scenarios[0], base, db)
+        _play_in_tui(ctx, scenarios[0], base, db, pause=pause, hold=hold)
         return
 
     from ..replay.runner import ScenarioRunner
@@ -72,7 +76,9 @@ def replay(
         raise typer.Exit(EXIT_FAIL)
 
 
-def _play_in_tui(ctx: typer.Context, scenario, base, db) -> None:
+def _play_in_tui(ctx: typer.Context, scenario, base, db, *, pause: float = 1.0, hold: bool = True) -> None:
+    from ..replay.report import print_result_footer, print_scenario_header
+    from ..replay.runner import ScenarioRunner
     from .tui import tui_module
 
     mod = tui_module()
@@ -80,6 +86,17 @@ def _play_in_tui(ctx: typer.Context, scenario, base, db) -> None:
     if play is None:
         raise CliError("the TUI cannot play scenarios yet (ghostcart_tui.tui.app.run_replay is missing); "
                        "run `ghostcart replay` without --tui for a headless transcript")
-    exit_code = play(scenario, base_settings=base, db=db)
+    out = console()
+
+    def on_result(result) -> None:  # after the app has left the screen: the same footer as headless
+        print_scenario_header(out, scenario.name, scenario.path)
+        if result is None:
+            out.print(txt("the replay was stopped before it finished", "bold red"))
+        else:
+            print_result_footer(out, result)
+
+    # ScenarioRunner is passed in: the TUI layer sits below the replay layer and cannot import it.
+    exit_code = play(scenario, base_settings=base, db=db, runner=ScenarioRunner, pause=pause, hold=hold,
+                     on_result=on_result)
     if exit_code:
         raise typer.Exit(int(exit_code))

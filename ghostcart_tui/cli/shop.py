@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import clean, console, money, print_json, runtime, table, txt
+from ..core.errors import shown
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
@@ -35,7 +36,7 @@ def products(
         return
     out = console()
     if not hits:
-        out.print(txt(f"No products match {query!r}" + (f" under {money(cap)}" if cap is not None else "") + "."))
+        out.print(txt(f"No products match {shown(query)}" + (f" under {money(cap)}" if cap is not None else "") + "."))
         return
     t = table("id", "name", "price", "stock", "delivery", "category", no_wrap=("id", "price"))
     for p in hits:

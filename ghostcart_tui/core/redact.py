@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 REDACTED = "[card number removed]"
-_CANDIDATE = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])")
+# Not inside a word: "tooluse_c6282428000b4563…" and other hex ids are left alone.
+_CANDIDATE = re.compile(r"(?<![0-9A-Za-z_.])[0-9](?:[ -]?[0-9]){12,18}(?![0-9A-Za-z_])")
 
 
 def luhn_ok(digits: str) -> bool:

@@ -5,7 +5,9 @@ fake clock, and check expectations against the events of the current window.
     result.passed, result.failure, result.transcript
 
 The conversation is anything with the Conversation API (send / answer_signature /
-pending_signature); tests pass a fake through `driver_factory`.
+pending_signature); tests pass a fake through `driver_factory`. The factory may return an
+awaitable, and `before_step` / `on_finish` let a host pace the steps and look at the result
+before the runtime closes: `ghostcart replay --tui` plays a scenario through the app that way.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,7 +37,8 @@ class Driver(Protocol):
     def pending_signature(self) -> Any: ...
 
 
-DriverFactory = Callable[["Runtime", Scenario], Driver]
+DriverFactory = Callable[["Runtime", Scenario], "Driver | Awaitable[Driver]"]
+StepHook = Callable[[Step], "Awaitable[None] | None"]
 
 # Events worth a transcript line (agent_activity, turn_metrics, world_changed only with verbose).
 KEY_EVENTS = (
@@ -117,7 +120,8 @@ def scenario_settings(scenario: Scenario, base: Settings | None = None, *, home:
 class ScenarioRunner:
     def __init__(self, scenario: Scenario, *, base_settings: Settings | None = None, db: Path | None = None,
                  driver_factory: DriverFactory | None = None, on_line: Callable[[Line], None] | None = None,
-                 verbose: bool = False, keep_home: bool = False) -> None:
+                 verbose: bool = False, keep_home: bool = False, before_step: StepHook | None = None,
+                 on_finish: Callable[[ScenarioResult], Awaitable[None] | None] | None = None) -> None:
         self.scenario = scenario
         self.base_settings = base_settings
         self.db = db
@@ -125,6 +129,8 @@ class ScenarioRunner:
         self.on_line = on_line
         self.verbose = verbose
         self.keep_home = keep_home
+        self.before_step = before_step  # called before each step (a pause to watch it, in the TUI)
+        self.on_finish = on_finish  # called with the result while the runtime is still open
         self.result = ScenarioResult(scenario)
         self._events: list[dict] = []
         self._lock = threading.Lock()
@@ -179,11 +185,13 @@ class ScenarioRunner:
             unsubscribe = rt.bus.subscribe(self._on_event)
             try:
                 try:
-                    self.driver = self.driver_factory(rt, self.scenario)
+                    driver = self.driver_factory(rt, self.scenario)
+                    self.driver = await driver if inspect.isawaitable(driver) else driver
                 except Exception as exc:  # the agent layer could not start
                     self.result.error = f"cannot start the conversation: {type(exc).__name__}: {exc}"
                     return self.result
                 for step in self.scenario.steps:
+                    await _maybe_await(self.before_step, step)
                     outcome = await self._run_step(step)
                     self.result.outcomes.append(outcome)
                     self._flush_events(step)
@@ -193,6 +201,7 @@ class ScenarioRunner:
                     if not outcome.ok:
                         break
                 self.result.counts = _counts(rt)
+                await _maybe_await(self.on_finish, self.result)
             finally:
                 unsubscribe()
                 await _close(self.driver)
@@ -289,6 +298,13 @@ def _counts(rt: Runtime) -> dict[str, int]:
     from ..services.orders import counts
 
     return counts(rt)
+
+
+async def _maybe_await(fn: Callable[..., Any] | None, *args: Any) -> None:
+    if fn is not None:
+        res = fn(*args)
+        if inspect.isawaitable(res):
+            await res
 
 
 async def _close(driver: Any) -> None:

@@ -291,6 +291,8 @@ def _build_chain(rt: Runtime, job_id: str, result: CheckResult) -> str:
 def _finish(job_id: str):
     def on_recorded(s: Session, outcome: payments.PaymentOutcome) -> None:
         j = s.get(MonitoringJobRow, job_id)
+        if j.status == "purchased" and outcome.status != "authorized":
+            return  # an older attempt's decline, seen late: the job has bought already
         j.transaction_id = outcome.transaction_id
         j.claim_id = None
         if outcome.status == "authorized":
@@ -362,6 +364,13 @@ def recover(rt: Runtime) -> int:
 def _job_hook_for_payment(payment_mandate_id: str):
     def hook(s: Session, outcome: payments.PaymentOutcome) -> None:
         j = s.exec(select(MonitoringJobRow).where(MonitoringJobRow.payment_mandate_id == payment_mandate_id)).first()
+        if j is None and outcome.status == "authorized":
+            # The job may have moved on to another payment meanwhile (its claim was taken over):
+            # the intent this charge bought is what identifies it.
+            tx = s.get(TransactionRow, outcome.transaction_id)
+            if tx is not None and tx.intent_mandate_id:
+                j = s.exec(select(MonitoringJobRow)
+                           .where(MonitoringJobRow.intent_mandate_id == tx.intent_mandate_id)).first()
         if j is not None:
             _finish(j.job_id)(s, outcome)
     return hook

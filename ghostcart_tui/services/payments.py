@@ -108,13 +108,13 @@ def _load_parts(s: Session, payment_mandate_id: str):
     _, payment = _record(s, payment_mandate_id, PaymentRecord)
     cart = _referenced(s, payment.cart_mandate_id, CartRecord)
     if cart is None:
-        return None, None, payment, f"the cart {payment.cart_mandate_id!r}"
+        return None, None, payment, f"the cart {shown(payment.cart_mandate_id)}"
     intent = None
     if payment.mode == "hnp" or cart.intent_mandate_id:
         ref = cart.intent_mandate_id or payment.intent_mandate_id
         intent = _referenced(s, ref, IntentRecord)
         if intent is None:
-            return None, cart, payment, f"the intent {ref!r}" if ref else "a signed intent (none referenced)"
+            return None, cart, payment, f"the intent {shown(ref)}" if ref else "a signed intent (none referenced)"
     return intent, cart, payment, None
 
 
@@ -201,9 +201,12 @@ def _already_bought(s: Session, payment_mandate_id: str, field: str, mandate_id:
     recorded = s.exec(select(TransactionRow.transaction_id).where(
         TransactionRow.status == "authorized", getattr(TransactionRow, field) == mandate_id)).first()
     pending = s.exec(text(
-        "SELECT c.payment_mandate_id FROM processor_charges c JOIN mandates m ON m.id = c.payment_mandate_id "
-        f"WHERE c.approved AND c.payment_mandate_id != :pid AND json_extract(m.mandate_data, '$.{field}') = :ref "
-        "LIMIT 1").bindparams(pid=payment_mandate_id, ref=mandate_id)).first()
+        "SELECT c.payment_mandate_id FROM processor_charges c "
+        "LEFT JOIN transactions t ON t.payment_mandate_id = c.payment_mandate_id "
+        "JOIN mandates m ON m.id = c.payment_mandate_id "
+        "WHERE t.transaction_id IS NULL AND c.approved AND c.payment_mandate_id != :pid "
+        f"AND json_extract(m.mandate_data, '$.{field}') = :ref LIMIT 1"
+    ).bindparams(pid=payment_mandate_id, ref=mandate_id)).first()
     return recorded is not None or pending is not None
 
 
@@ -230,6 +233,10 @@ def record_charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, charge:
     with rt.db.write() as s:
         done = existing_outcome(s, payment.mandate_id)
         if done:
+            # Recorded meanwhile by someone else (another process's reconcile): the caller's
+            # bookkeeping (e.g. its monitoring job) still has to see it.
+            if on_recorded:
+                on_recorded(s, done)
             return done
         status = "authorized" if charge.approved else "declined"
         tx = TransactionRow(

@@ -8,7 +8,6 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..core.money import format_cents, percent_of
-from ..services import tui_queries
 from .safe import safe_str
 
 PRICE_DROP_BP = 2000  # 20 %
@@ -28,10 +27,14 @@ class GhostCartCommands(Provider):
         for mode in ("realistic", "approve_all"):
             cmds.append((f"Processor mode: {mode}", partial(app.set_processor_mode, mode),
                          "realistic: ~90% approvals with decline reasons; approve_all: every payment approved"))
-        try:
-            products = tui_queries.all_products(rt)
-        except Exception:
-            products = []
+        products = []
+        if rt is not None:  # None while the app is still opening the database
+            try:
+                from ..services import tui_queries
+
+                products = tui_queries.all_products(rt)
+            except Exception:
+                products = []
         for p in products:
             name = safe_str(p.name, newlines=False)
             new = p.price_cents - percent_of(p.price_cents, PRICE_DROP_BP)

@@ -166,7 +166,7 @@ def test_parse_money_property(text):
     try:
         cents = parse_money(text)
     except MoneyError as exc:
-        assert str(exc) and len(str(exc)) < 200
+        assert str(exc) and len(str(exc)) < 600  # the input is quoted, cut to 40 characters
     else:
         assert isinstance(cents, int) and 0 <= cents <= MAX_CENTS
 
@@ -288,6 +288,49 @@ def test_conversation_send_survives_every_hostile_message(hrt):
     assert replies >= len(HOSTILE) - 5
     assert time.monotonic() - t0 < 120
     assert charge_counts(hrt)[2] == orders.counts(hrt)["authorized_transactions"]
+
+
+# ---- CLI arguments ------------------------------------------------------------------------------------
+
+CLI_SAMPLE = ["1 MB message", "NUL bytes", "ANSI colours", "OSC 8 hyperlink", "Rich link markup",
+              "SQL drop table", "RTL override", "zero-width everywhere", "lone surrogate", "$-5", "$1e309",
+              "under NaN dollars", "5000-digit price", "fullwidth", "empty"]
+
+
+CLI_COMMANDS = {
+    "products QUERY": lambda t: ["products", t],
+    "products --max-price": lambda t: ["products", "lamp", "--max-price", t],
+    "merchant set-price": lambda t: ["merchant", "set-price", "prod_lamp_001", t],
+    "mandates show": lambda t: ["mandates", "show", t],
+}
+# Known, reported to the CLI's owner (cli/ is outside this suite's remit): `products` repeats the
+# whole query in "No products match '…'", so a 1 MB argument prints 1 MB.
+
+
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.mark.parametrize("command", list(CLI_COMMANDS))
+@pytest.mark.parametrize("label", CLI_SAMPLE)
+def test_cli_arguments(cli_home, monkeypatch, request, label, command):
+    """The same text as `ghostcart` arguments: a result or one short red line, never a traceback."""
+    from typer.testing import CliRunner
+
+    from ghostcart_tui.cli import app
+
+    monkeypatch.setenv("GHOSTCART_HOME", str(cli_home))
+    t0 = time.monotonic()
+    r = CliRunner(env={"COLUMNS": "120"}).invoke(app, CLI_COMMANDS[command](HOSTILE[label]))
+    assert time.monotonic() - t0 < HANG_GUARD_S
+    out = r.output
+    assert r.exit_code in (0, 1, 2), (r.exit_code, out[-500:])
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in out and "unexpected" not in out, out[-500:]
+    assert "\x1b]8;" not in out and "\x1b[2J" not in out  # no terminal escapes passed through
+    assert len(out) < 20_000, f"{len(out)} characters of output"
+    assert integrity_ok(cli_home / "ghostcart.db")
 
 
 # ---- hostile merchant data --------------------------------------------------------------------------

@@ -26,11 +26,12 @@ from .helpers import signed_intent
 
 # A card number as it is written: 13-19 digits in a row, or grouped 4-4-4-4(-n) / 4-6-5 by one
 # space or dash. (Looser patterns match the raw file's adjacent fields, e.g. "tok_visa_4242" next
-# to a "2026-11-26 10:00" timestamp, and a Luhn check passes one of ten of those by chance.)
+# to a "2026-11-26 10:00" timestamp, and a Luhn check passes one of ten of those by chance; nor
+# digits inside a word or a fraction: hex ids like "tooluse_c6282428000b…", "0.000123…".)
 PAN_RE = re.compile(
-    rb"(?<![0-9])(?:[0-9]{13,19}"
+    rb"(?<![0-9A-Za-z_.])(?:[0-9]{13,19}"
     rb"|[0-9]{4}(?P<s>[ -])[0-9]{4}(?P=s)[0-9]{4}(?P=s)[0-9]{1,4}(?:(?P=s)[0-9]{1,3})?"
-    rb"|[0-9]{4}(?P<t>[ -])[0-9]{6}(?P=t)[0-9]{4,5})(?![0-9])"
+    rb"|[0-9]{4}(?P<t>[ -])[0-9]{6}(?P=t)[0-9]{4,5})(?![0-9A-Za-z_])"
 )
 TEST_PANS = ["4111 1111 1111 1111", "4242-4242-4242-4242", "5555555555554444", "378282246310005"]
 PASSPHRASE = "correct horse battery staple 8d1f"

@@ -149,7 +149,7 @@ def chain_rows(kind, rt):
 def test_every_stored_field_changed_is_refused(rt, kind):
     rows, payment_id = chain_rows(kind, rt)
     assert payments.validate_chain(rt, payment_id).ok  # the untouched chain is valid
-    cases = failures = 0
+    cases = 0
     problems: list[str] = []
     for name, mandate_id in rows.items():
         original = get_data(rt, mandate_id)
@@ -171,7 +171,6 @@ def test_every_stored_field_changed_is_refused(rt, kind):
             if view.ok:
                 problems.append(f"{label}: inspector shows valid")
             cases += 1
-            failures += 0
         put_data(rt, mandate_id, original)
     assert not problems, "\n".join(problems)
     assert cases >= (70 if kind == "hp" else 85), cases
@@ -532,3 +531,31 @@ def test_corrupt_mandate_json_is_a_clear_error(rt, kind):
         put_data(rt, mandate_id, original)
     assert n >= 2 * 13
     assert_payable(rt, payment_id)
+
+
+# ---- what the CLI shows --------------------------------------------------------------------------------
+
+def test_cli_verify_shows_a_tampered_paid_chain_as_invalid(tmp_path, monkeypatch):
+    """Tampering after the purchase (the amount of a paid cart edited down) is what
+    `ghostcart mandates verify` — and the TUI inspector, from the same chain_view — shows INVALID."""
+    from typer.testing import CliRunner
+
+    from ghostcart_tui.cli import app
+
+    rt = make_runtime(tmp_path)
+    cart_id, payment_id = hp_chain(rt)
+    tx = payments.authorize(rt, payment_id)
+    rt.close()
+    monkeypatch.delenv("GHOSTCART_DB", raising=False)
+    runner = CliRunner(env={"COLUMNS": "300"})
+    ok = runner.invoke(app, ["--home", str(tmp_path), "mandates", "verify", tx.transaction_id])
+    assert ok.exit_code == 0 and "chain valid" in ok.output, ok.output
+    rt = make_runtime(tmp_path)
+    data = get_data(rt, cart_id)
+    data["cart"]["contents"]["payment_request"]["details"]["total"]["amount"]["value"] = 8.45
+    put_data(rt, cart_id, data)
+    rt.close()
+    bad = runner.invoke(app, ["--home", str(tmp_path), "mandates", "verify", tx.transaction_id])
+    assert bad.exit_code == 1 and "chain INVALID" in bad.output and SIGNATURE_INVALID in bad.output, bad.output
+    as_json = runner.invoke(app, ["--home", str(tmp_path), "mandates", "verify", "--json", tx.transaction_id])
+    assert json.loads(as_json.stdout)["ok"] is False

@@ -190,3 +190,107 @@ def test_two_processes_sweeping_buy_each_intent_once(tmp_path, mode):
         assert per_round[0] == 1, per_round
     check.close()
     assert integrity_ok(tmp_path / "ghostcart.db")
+
+
+# ---- a purchase taken over mid-flight ----------------------------------------------------------------
+
+class _PerThread:
+    """monitoring._in_flight is per process; these two 'instances' share one, so give each
+    thread its own, as two processes would have."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def _set(self):
+        if not hasattr(self._local, "s"):
+            self._local.s = set()
+        return self._local.s
+
+    def add(self, x):
+        self._set().add(x)
+
+    def discard(self, x):
+        self._set().discard(x)
+
+    def __contains__(self, x):
+        return x in self._set()
+
+
+class _NoLock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_purchase_taken_over_after_a_stale_claim_ends_bought_once(tmp_path, monkeypatch):
+    """Instance A claims a job and builds its chain, then stalls (its clock 5 minutes behind B's,
+    or a processor that takes minutes). B's recovery finds the claim stale, resets the job, claims
+    it and builds its own chain; A's charge lands first; B's payment is refused (the intent has
+    bought); B's next sweep reconciles A's charge; A records. The job must end 'purchased', with
+    one charge — not 'awaiting_user' beside a completed purchase."""
+    from ghostcart_tui.services import monitoring as mon
+    from ghostcart_tui.services import payments as pay
+
+    a = make_runtime(tmp_path, clock=FakeClock(START))
+    intent = intents.create_intent(a, "AirPods", Constraints(max_price_cents=18000), skus=["prod_airpods_001"])
+    signatures.request_signature(a, intent.mandate_id)
+    signatures.approve(a, intent.mandate_id)
+    monitoring.activate(a, intent.mandate_id)
+    catalog.set_price(a, "prod_airpods_001", 17500)
+    a.clock.advance(timedelta(minutes=5))
+    b = make_runtime(tmp_path, clock=FakeClock(a.clock.now() + timedelta(minutes=5)))
+
+    monkeypatch.setattr(mon, "_in_flight", _PerThread())
+    monkeypatch.setattr(mon, "_sweep_lock", _NoLock())
+    gates = {k: threading.Event() for k in ("A built", "A go", "A charged", "A go 2", "B built", "B go")}
+    role = threading.local()
+
+    def fault_point(name):
+        who = getattr(role, "name", None)
+        if (who, name) == ("A", "hnp_after_chain"):
+            gates["A built"].set()
+            assert gates["A go"].wait(30)
+        elif (who, name) == ("A", "after_charge"):
+            gates["A charged"].set()
+            assert gates["A go 2"].wait(30)
+        elif (who, name) == ("B", "hnp_after_chain") and not gates["B built"].is_set():
+            gates["B built"].set()
+            assert gates["B go"].wait(30)
+
+    monkeypatch.setattr(mon, "fault_point", fault_point)
+    monkeypatch.setattr(pay, "fault_point", fault_point)
+    errors: list[BaseException] = []
+
+    def run(name, rt):
+        role.name = name
+        try:
+            monitoring.run_due_checks(rt)
+        except BaseException as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    ta = threading.Thread(target=run, args=("A", a))
+    ta.start()
+    assert gates["A built"].wait(30)
+    tb = threading.Thread(target=run, args=("B", b))
+    tb.start()
+    assert gates["B built"].wait(30)  # B reset the stale job, claimed it, built its own chain
+    gates["A go"].set()
+    assert gates["A charged"].wait(30)  # A's charge is in the processor's books, not yet recorded
+    gates["B go"].set()
+    tb.join(30)  # B's payment is refused: the intent has an approved charge
+    b.clock.advance(timedelta(minutes=5))
+    run("B", b)  # B's next sweep reconciles A's charge
+    gates["A go 2"].set()
+    ta.join(30)
+    assert not errors, errors
+    job = monitoring.list_jobs(a)[0]
+    assert job.status == "purchased", (job.status, job.last_result)
+    with a.db.read() as s:
+        assert s.exec(select(func.count()).select_from(ChargeRow)).one() == 1
+        txs = s.exec(select(TransactionRow)).all()
+    assert [t.status for t in txs] == ["authorized"] and job.transaction_id == txs[0].transaction_id
+    assert orders.get_mandate(a, intent.mandate_id).status == "consumed"
+    a.close()
+    b.close()

@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...core.money import format_cents
-from ...services import inspect as inspect_service
 from ..errors import describe_error
 from ..safe import safe_str, safe_text
 
@@ -137,6 +136,8 @@ class InspectorScreen(Screen[None]):
     async def action_reload(self) -> None:
         title = self.query_one("#inspector-title", Static)
         try:
+            from ...services import inspect as inspect_service
+
             view = inspect_service.chain_view(self.rt, self.ref)
         except Exception as exc:  # readable, never a traceback
             title.update(Text.assemble(("Cannot inspect: ", "bold red"), safe_text(describe_error(exc))))
@@ -164,6 +165,8 @@ class InspectorScreen(Screen[None]):
     def action_export(self) -> None:
         path = export_path(self.rt, self.ref)
         try:
+            from ...services import inspect as inspect_service
+
             inspect_service.export_chain(self.rt, self.ref, path)
         except Exception as exc:
             self.app.notify(describe_error(exc), title="Export failed", severity="error", markup=False)

@@ -1,13 +1,21 @@
 """The chat pane: the shopper's messages, the agents' replies streamed as Markdown, a dim line for
-routing and tool activity, and the input. The log follows new output (VerticalScroll anchor)."""
+routing and tool activity, and the input. The log follows new output (VerticalScroll anchor).
+
+Markdown (and markdown_it, ~0.2 s) is imported on first use, not for the first frame: the first
+welcome is plain text, replaced by the Markdown one when the agents are ready."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownStream
 
 from ..safe import safe_str, safe_text
 from .history_input import HistoryInput
@@ -53,14 +61,33 @@ class ChatPane(Vertical):
     def log(self) -> ChatLog:  # type: ignore[override]
         return self.query_one(ChatLog)
 
-    async def add_welcome(self, markdown: str) -> None:
+    async def add_welcome(self, markdown: str, *, plain: bool = False) -> None:
+        """plain: a Static holding the text as is (the first frame imports no Markdown)."""
+        if plain:
+            await self.log.mount(Static(Text(markdown.replace("**", "").replace("*", "").replace("## ", "")),
+                                        id="welcome", classes="welcome plain"))
+            return
+        from textual.widgets import Markdown
+
         await self.log.mount(Markdown(markdown, id="welcome", classes="welcome"))
 
     async def set_welcome(self, markdown: str) -> None:
+        from textual.widgets import Markdown
+
         try:
-            await self.query_one("#welcome", Markdown).update(markdown)
+            old = self.query_one("#welcome")
         except Exception:
-            await self.add_welcome(markdown)
+            old = None
+        if isinstance(old, Markdown):
+            await old.update(markdown)
+            return
+        new = Markdown(markdown, classes="welcome")
+        if old is not None:
+            await self.log.mount(new, before=old)
+            await old.remove()
+        else:
+            await self.log.mount(new)
+        new.id = "welcome"
 
     async def add_user(self, text: str) -> None:
         await self.end_stream()
@@ -87,6 +114,8 @@ class ChatPane(Vertical):
         if self._stream is None or self._stream_agent != agent:
             await self.end_stream()
             await self._header(agent)
+            from textual.widgets import Markdown
+
             self._stream_md = Markdown("", classes="agent-msg")
             await self.log.mount(self._stream_md)
             self._stream = Markdown.get_stream(self._stream_md)
@@ -108,6 +137,8 @@ class ChatPane(Vertical):
         await self.end_stream()
         if not body.strip():
             return
+        from textual.widgets import Markdown
+
         await self._header(agent)
         await self.log.mount(Markdown(body, classes="agent-msg"))
 

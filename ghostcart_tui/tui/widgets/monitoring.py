@@ -33,6 +33,7 @@ def _hm(dt: datetime | None) -> str:
 
 class MonitoringPane(Vertical):
     BINDINGS = [Binding("x", "app.cancel_job", "Cancel job")]
+    MAX_ROWS = 500  # a DataTable of 10,000 rows costs ~2 s to fill; live jobs are listed first
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -46,6 +47,9 @@ class MonitoringPane(Vertical):
                            ("Left", "left"), ("Last check", "last"), ("Result", "result")):
             table.add_column(label, key=key)
         yield table
+        more = Static("", id="jobs-more", classes="pane-hint")
+        more.display = False
+        yield more
         yield Static(Text("x: cancel the highlighted job", style="dim"), classes="pane-hint")
 
     @property
@@ -55,7 +59,18 @@ class MonitoringPane(Vertical):
     def set_lease(self, text: Text) -> None:
         self.query_one("#lease-line", Static).update(text)
 
+    def set_loading(self) -> None:
+        self.set_lease(Text.assemble(("Monitoring", "bold"), ("  loading…", "dim")))
+
     def show(self, jobs: list, now: datetime) -> None:
+        """At most MAX_ROWS rows: live jobs first (newest first), then the ended ones."""
+        total = len(jobs)
+        if total > self.MAX_ROWS:
+            jobs = ([j for j in jobs if j.active] + [j for j in jobs if not j.active])[: self.MAX_ROWS]
+        more = self.query_one("#jobs-more", Static)
+        more.display = total > len(jobs)
+        if more.display:
+            more.update(Text(f"showing {len(jobs):,} of {total:,} jobs (live ones first)", style="dim"))
         table = self.table
         keep = table.cursor_row
         table.clear()

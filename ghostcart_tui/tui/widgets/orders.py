@@ -37,7 +37,14 @@ class OrdersPane(Vertical):
     def table(self) -> DataTable:
         return self.query_one("#orders-table", DataTable)
 
+    MAX_ROWS = 500  # the newest; an ordinary shopper has far fewer
+
+    def set_loading(self) -> None:
+        self.query_one("#orders-title", Static).update(Text.assemble(("Orders", "bold"), ("  loading…", "dim")))
+
     def show(self, txs: list) -> None:
+        total = len(txs)
+        txs = txs[: self.MAX_ROWS]
         table = self.table
         keep = table.cursor_row
         table.clear()
@@ -49,7 +56,7 @@ class OrdersPane(Vertical):
                           Text(format_cents(t.amount_cents, t.currency), justify="right"), cell(mode),
                           cell(t.transaction_id), cell(note, "dim"), key=t.transaction_id)
         title = Text("Orders", style="bold")
-        title.append(f"  ({len(txs)})", style="dim")
+        title.append(f"  ({total})" if total <= len(txs) else f"  (showing {len(txs)} of {total:,})", style="dim")
         self.query_one("#orders-title", Static).update(title)
         if txs and keep is not None:
             table.move_cursor(row=min(keep, len(txs) - 1), animate=False)
