@@ -47,6 +47,9 @@ class Conversation:
         self.provider, self.model_label, self.provider_reason = choice.provider, choice.label, choice.reason
         self.session_id = session_id or conv.latest_session(rt) or rt.ids.new("session")
         conv.ensure_session(rt, self.session_id)
+        # One transaction per turn: chat lines, the supervisor's messages and state, the session's
+        # activity are held while a turn runs and committed together when it ends.
+        self._journal = conv.Journal(rt)
         self._graph: AgentGraph | None = None
         self._lock = asyncio.Lock()
         self._turn_messages: list[tuple[str, str]] = []
@@ -60,29 +63,31 @@ class Conversation:
             return TurnOutcome("Type what you'd like to buy or watch.")
         if self._lock.locked():
             raise UserError("GhostCart is still working on your last message (Esc cancels it).")
-        pending = self.pending_signature()
-        if pending is not None:
-            # A reply while the dialog is open answers it ("yes", "no"); anything else declines it
-            # first, so the graph is never left paused under a new request.
-            decision = _yes_no(text)
-            conv.append_chat(self.rt, self.session_id, "user", text)
-            outcome = await self.answer_signature(pending.mandate_id, decision is True, _log_user=False)
-            if decision is not None:
-                return outcome
-            return await self._turn(text, log_user=False, prefix=outcome.text)
-        return await self._turn(text)
+        with self._journal.deferred():
+            pending = self.pending_signature()
+            if pending is not None:
+                # A reply while the dialog is open answers it ("yes", "no"); anything else declines
+                # it first, so the graph is never left paused under a new request.
+                decision = _yes_no(text)
+                self._journal.chat(self.session_id, "user", text)
+                outcome = await self.answer_signature(pending.mandate_id, decision is True, _log_user=False)
+                if decision is not None:
+                    return outcome
+                return await self._turn(text, log_user=False, prefix=outcome.text)
+            return await self._turn(text)
 
     async def answer_signature(self, mandate_id: str, approve: bool, *, _log_user: bool = True) -> TurnOutcome:
         if self._lock.locked():
             raise UserError("GhostCart is still working; answer the signature when it is done.")
-        if _log_user:
-            conv.append_chat(self.rt, self.session_id, "user", "✓ signed" if approve else "✗ declined")
-        graph = self._ensure_graph()
-        interrupt = self._find_interrupt(graph, mandate_id)
-        if interrupt is not None:
-            response = [{"interruptResponse": {"interruptId": interrupt.id, "response": {"approved": approve}}}]
-            return await self._run(response)
-        return await self._answer_directly(mandate_id, approve)
+        with self._journal.deferred():
+            if _log_user:
+                self._journal.chat(self.session_id, "user", "✓ signed" if approve else "✗ declined")
+            graph = self._ensure_graph()
+            interrupt = self._find_interrupt(graph, mandate_id)
+            if interrupt is not None:
+                response = [{"interruptResponse": {"interruptId": interrupt.id, "response": {"approved": approve}}}]
+                return await self._run(response)
+            return await self._answer_directly(mandate_id, approve)
 
     def pending_signature(self) -> SignatureView | None:
         views = signatures.pending(self.rt)
@@ -93,11 +98,13 @@ class Conversation:
             self._graph.supervisor.cancel()
 
     def new_conversation(self) -> None:
+        self._journal.flush()
         self.session_id = self.rt.ids.new("session")
         conv.ensure_session(self.rt, self.session_id)
         self._graph = None
 
     def history(self) -> list[ChatEntry]:
+        self._journal.flush()
         return conv.chat_log(self.rt, self.session_id)
 
     # ---- turns -----------------------------------------------------------------------------------
@@ -107,12 +114,12 @@ class Conversation:
             from .graph import build_graph
             from .metering import Meter
 
-            self._graph = build_graph(self.rt, self._choice, self.session_id, Meter())
+            self._graph = build_graph(self.rt, self._choice, self.session_id, Meter(), self._journal)
         return self._graph
 
     async def _turn(self, text: str, *, log_user: bool = True, prefix: str = "") -> TurnOutcome:
         if log_user:
-            conv.append_chat(self.rt, self.session_id, "user", text)
+            self._journal.chat(self.session_id, "user", text)
         outcome = await self._run(text)
         if prefix:
             outcome.text = f"{prefix}\n\n{outcome.text}".strip()
@@ -158,7 +165,7 @@ class Conversation:
                                         tools=m["tools"]))
         log.info("turn metrics session=%s %s", self.session_id, m)
         flow = "hnp" if "delegate" in m["by_agent"] else "hp" if "shopping" in m["by_agent"] else None
-        conv.touch_session(self.rt, self.session_id, flow)
+        self._journal.touch(self.session_id, flow)
         return TurnOutcome(text, pending, m)
 
     def _failed(self, exc: Exception) -> TurnOutcome:
@@ -169,9 +176,9 @@ class Conversation:
     def _on_event(self, event: Event) -> None:
         if isinstance(event, AgentMessage):
             self._turn_messages.append((event.agent, event.text))
-            conv.append_chat(self.rt, self.session_id, "assistant", event.text, event.agent)
+            self._journal.chat(self.session_id, "assistant", event.text, event.agent)
         elif isinstance(event, ErrorOccurred):
-            conv.append_chat(self.rt, self.session_id, "error", f"{event.error_code}: {event.message}")
+            self._journal.chat(self.session_id, "error", f"{event.error_code}: {event.message}")
         elif isinstance(event, ClarificationRequested):
             self._clarified = True
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from strands import Agent
 from strands.tools.executors import SequentialToolExecutor
 
+from ..services.conversations import Journal
 from ..services.runtime import Runtime
 from . import prompts
 from .metering import Meter, MeteredModel
@@ -39,7 +40,8 @@ class AgentGraph:
     meter: Meter
 
 
-def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Meter) -> AgentGraph:
+def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Meter,
+                journal: Journal | None = None) -> AgentGraph:
     memory = ToolMemory()
 
     def model(agent: str) -> MeteredModel:
@@ -69,6 +71,6 @@ def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Met
         name="supervisor", agent_id="supervisor", model=model("supervisor"), system_prompt=prompts.SUPERVISOR,
         tools=[shopping.as_tool(name="shopping_agent", description=prompts.SHOPPING_TOOL_DESC, delegate=True),
                delegate.as_tool(name="delegate_agent", description=prompts.DELEGATE_TOOL_DESC, delegate=True)],
-        session_manager=session_manager(rt, session_id), callback_handler=None,
+        session_manager=session_manager(rt, session_id, journal), callback_handler=None,
     )
     return AgentGraph(supervisor, shopping, delegate, payment, memory, meter)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from strands import tool
 
 from ..ap2.errors import CREDENTIALS_UNAVAILABLE, AP2Error
-from ..core.money import parse_money
+from ..core.money import from_major, parse_money
 from ..commerce.processor import describe_decline
 from ..services import carts, catalog, payments, signatures
 from ..services.runtime import Runtime
@@ -121,7 +121,8 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
             payment = await asyncio.to_thread(payments.prepare_hp_payment, rt, mid, hint)
         except Exception as exc:  # errors become results, through the same mapping as every tool
             return guarded(rt, memory, "invoke_payment_processing", _raiser(exc))
-        amount = carts.cart_total_cents(_cart(rt, mid))
+        # The payment mandate carries the cart's total: no second read of the cart.
+        amount = from_major(payment.payment.payment_mandate_contents.payment_details_total.amount.value)
         text = await run_payment(payment.mandate_id, "hp", amount)
         return payment_result(rt, memory, mid, payment.mandate_id, text)
 
@@ -150,13 +151,6 @@ def _raiser(exc: Exception):
     def run() -> dict:
         raise exc
     return run
-
-
-def _cart(rt: Runtime, mandate_id: str):
-    from ..store import mandates
-
-    with rt.db.read() as s:
-        return mandates.parse(mandates.get_row(s, mandate_id))
 
 
 def payment_result(rt: Runtime, memory: ToolMemory, cart_id: str, payment_id: str, agent_text: str) -> dict:

@@ -15,6 +15,7 @@ from typing import Any
 from strands import tool
 from strands.types.tools import ToolContext
 
+from ..core.errors import UserError
 from ..services import signatures
 from ..services.runtime import Runtime
 from .tools_common import LATEST, ToolMemory, activity, guarded, ok
@@ -43,8 +44,11 @@ def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str
     answer = tool_context.interrupt(INTERRUPT_NAME, reason=None if existing else reason)  # raises until answered
     approved = bool(answer.get("approved")) if isinstance(answer, dict) else str(answer).lower() in ("approve", "yes", "true")
     if approved:
-        if signatures.status_of(rt, mid) != "signed":  # a restart fallback may have signed it already
-            signatures.approve(rt, mid)
+        try:
+            signatures.approve(rt, mid)  # checks the status in its own transaction
+        except UserError:
+            if signatures.status_of(rt, mid) != "signed":  # a restart fallback may have signed it already
+                raise
         return ok({"mandate_id": mid, "signature": "approved", "signed_by": "user",
                    "next": "payment" if kind == "cart" else "activate monitoring"})
     if signatures.status_of(rt, mid) in signatures.SIGNABLE:
