@@ -13,6 +13,27 @@ from ..safe import safe_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+
+    #confirm-dialog {
+        width: 70;
+        max-width: 100%;
+        height: auto;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+
+    .dialog-keys {
+        margin: 1 0 0 0;
+        color: $text-muted;
+    }
+    """
+
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", priority=True),
         Binding("n", "answer(False)", "No", priority=True),

@@ -107,6 +107,52 @@ def render_json(view, mask: bool = False) -> Group:
 
 
 class InspectorScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #inspector {
+        height: 1fr;
+    }
+
+    #inspector-title {
+        height: auto;
+        padding: 0 1;
+    }
+
+    #chain-row {
+        height: auto;
+        padding: 0 1;
+    }
+
+    #chain-row > .stage {
+        width: 1fr;
+        height: auto;
+        border: round $panel-lighten-2;
+        padding: 0 1;
+    }
+
+    #chain-row > .stage.valid {
+        border: round $success;
+    }
+
+    #chain-row > .stage.invalid {
+        border: round $error;
+    }
+
+    #chain-row > .stage.missing {
+        color: $text-muted;
+    }
+
+    #chain-row > .arrow {
+        width: 3;
+        height: 4;
+        content-align: center middle;
+    }
+
+    #inspector-scroll {
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
+
     BINDINGS = [
         Binding("escape,q", "close", "Back"),
         Binding("e", "export", "Export chain"),

@@ -15,6 +15,27 @@ from .signature import MASKED
 
 
 class KeysScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    KeysScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+
+    #keys-dialog {
+        width: 100;
+        max-width: 100%;
+        height: auto;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+
+    .dialog-keys {
+        margin: 1 0 0 0;
+        color: $text-muted;
+    }
+    """
+
     BINDINGS = [Binding("escape,q,enter", "close", "Close")]
 
     def __init__(self, keys: list, *, mask: bool = False) -> None:

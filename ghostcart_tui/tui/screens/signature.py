@@ -86,6 +86,47 @@ class SignatureBody(VerticalScroll):
 
 
 class SignatureScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    SignatureScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+
+    #signature-dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+
+    SignatureScreen.intent #signature-dialog {
+        border: thick $error;
+    }
+
+    #signature-title {
+        height: auto;
+        color: $warning;
+        margin: 0 0 1 0;
+    }
+
+    #signature-body {
+        height: auto;
+        max-height: 20;
+    }
+
+    #signature-body:focus {
+        background-tint: $foreground 0%;
+    }
+
+    #signature-keys {
+        height: 1;
+        margin: 1 0 0 0;
+    }
+    """
+
     BINDINGS = [
         Binding("y", "answer(True)", "Sign", priority=True),
         Binding("enter", "answer(True)", "Sign", show=False, priority=True),
@@ -93,12 +134,13 @@ class SignatureScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Decline", show=False, priority=True),
     ]
 
-    def __init__(self, view, *, mask_key: bool = False, arm_delay: float = ARM_DELAY) -> None:
+    def __init__(self, view, *, mask_key: bool = False, arm_delay: float | None = None) -> None:
+        """arm_delay: seconds before a key is taken (None: ARM_DELAY)."""
         super().__init__(classes="signature-screen")
         self.view = view
         self.mask_key = mask_key
-        self.arm_delay = arm_delay
-        self.armed = arm_delay <= 0
+        self.arm_delay = ARM_DELAY if arm_delay is None else arm_delay
+        self.armed = self.arm_delay <= 0
 
     def compose(self) -> ComposeResult:
         kind = "intent mandate (buy later, automatically)" if self.view.mandate_type == "intent" else "cart mandate"

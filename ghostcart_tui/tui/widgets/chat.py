@@ -2,7 +2,8 @@
 routing and tool activity, and the input. The log follows new output (VerticalScroll anchor).
 
 Markdown (and markdown_it, ~0.2 s) is imported on first use, not for the first frame: the first
-welcome is plain text, replaced by the Markdown one when the agents are ready."""
+welcome is plain text, composed with the pane (mounting it afterwards costs the first frame another
+layout pass), and replaced by the Markdown one when the agents are ready."""
 
 from __future__ import annotations
 
@@ -45,28 +46,29 @@ class ChatLog(VerticalScroll):
 class ChatPane(Vertical):
     """Owns the log's widgets; the app feeds it events."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, welcome: str | None = None, status: str = "", **kwargs) -> None:
+        """welcome: Markdown shown as plain text at the top of the log; status: the status line."""
         super().__init__(**kwargs)
+        self._welcome = welcome
+        self._status = status
         self._stream: MarkdownStream | None = None
         self._stream_md: Markdown | None = None
         self._stream_agent: str | None = None
         self._stream_text = ""
 
     def compose(self) -> ComposeResult:
-        yield ChatLog(id="chat-log")
-        yield Static(Text(""), id="chat-status")
+        with ChatLog(id="chat-log"):
+            if self._welcome is not None:
+                plain = self._welcome.replace("**", "").replace("*", "").replace("## ", "")
+                yield Static(Text(plain), id="welcome", classes="welcome plain")
+        yield Static(safe_text(self._status, style="dim", newlines=False), id="chat-status")
         yield HistoryInput(placeholder="Ask GhostCart… (e.g. find a coffee maker under $90)", id="chat-input")
 
     @property
     def log(self) -> ChatLog:  # type: ignore[override]
         return self.query_one(ChatLog)
 
-    async def add_welcome(self, markdown: str, *, plain: bool = False) -> None:
-        """plain: a Static holding the text as is (the first frame imports no Markdown)."""
-        if plain:
-            await self.log.mount(Static(Text(markdown.replace("**", "").replace("*", "").replace("## ", "")),
-                                        id="welcome", classes="welcome plain"))
-            return
+    async def add_welcome(self, markdown: str) -> None:
         from textual.widgets import Markdown
 
         await self.log.mount(Markdown(markdown, id="welcome", classes="welcome"))

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 
 from ...core.clock import humanize_delta
 from ...core.money import format_cents
-from ..safe import cell, safe_text
+from ..safe import cell
 
 STATUS_STYLE = {"active": "green", "purchasing": "yellow", "awaiting_user": "yellow", "completed": "cyan",
                 "purchased": "cyan", "expired": "dim", "cancelled": "dim"}

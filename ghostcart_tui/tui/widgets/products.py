@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -52,12 +51,6 @@ class ProductsPane(Vertical):
             days = f"{p.delivery_days} day" + ("" if p.delivery_days == 1 else "s")
             table.add_row(cell(p.name), Text(format_cents(p.price_cents), justify="right"), stock, cell(days),
                           key=p.product_id)
-
-    def highlighted_product_id(self) -> str | None:
-        table = self.table
-        if not self.product_ids or table.cursor_row is None or table.cursor_row >= len(self.product_ids):
-            return None
-        return self.product_ids[table.cursor_row]
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
