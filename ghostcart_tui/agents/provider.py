@@ -40,8 +40,8 @@ def choose(settings: Settings, requested: str | None = None) -> ProviderChoice:
     if want != "auto":
         raise ValueError(f"unknown model provider {requested!r}; use offline, bedrock or auto")
     if aws_credentials_available():
-        return ProviderChoice("bedrock", settings.aws_bedrock_model_id, "AWS credentials found (auto)")
-    return ProviderChoice("offline", OFFLINE_LABEL, "no AWS credentials found (auto)")
+        return ProviderChoice("bedrock", settings.aws_bedrock_model_id, "auto: AWS credentials found")
+    return ProviderChoice("offline", OFFLINE_LABEL, "auto: no AWS credentials found")
 
 
 def build_model(choice: ProviderChoice, settings: Settings) -> Any:
