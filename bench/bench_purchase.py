@@ -93,7 +93,7 @@ class FlowRun:
     input_tokens: int = 0
     output_tokens: int = 0
     graph_build: float = 0.0
-    connections: int = 0  # SQLite units of work (Database opens one connection per unit)
+    connections: int = 0  # new SQLite connections opened during the flow (pooled: ideally 0)
     ok: bool = False
     detail: str = ""
     tools: list[str] = field(default_factory=list)
