@@ -76,7 +76,7 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
 
     @tool(name="get_signed_intent_mandate")
     def get_signed_intent_mandate(intent_mandate_id: str = LATEST) -> dict:
-        """Read back the intent the shopper signed.
+        """Read back the intent the shopper signed (its signature is verified on read).
 
         Args:
             intent_mandate_id: The signed intent's id, or "latest".
@@ -84,7 +84,7 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
         def run() -> dict:
             mid = memory.resolve(intent_mandate_id, "intent")
             status = signatures.read_signed(rt, mid, ("signed", "active"))
-            return ok({"intent_mandate_id": mid, "status": status, "user_signature": "present"})
+            return ok({"intent_mandate_id": mid, "status": status, "user_signature": "verified"})
 
         return guarded(rt, memory, "get_signed_intent_mandate", run)
 

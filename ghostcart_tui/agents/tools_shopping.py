@@ -97,7 +97,7 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
         def run() -> dict:
             mid = memory.resolve(cart_mandate_id, "cart")
             status = signatures.read_signed(rt, mid, ("signed", "paid"))
-            return ok({"cart_mandate_id": mid, "status": status, "user_signature": "present"})
+            return ok({"cart_mandate_id": mid, "status": status, "user_signature": "verified"})
 
         return guarded(rt, memory, "get_signed_cart_mandate", run)
 
