@@ -17,6 +17,7 @@ Conversation in a thread (boot.py). The behaviour lives in one mixin per concern
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -77,11 +78,13 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         start_monitor: bool = True,
         mask_volatile: bool = False,
         arm_delay: float | None = None,
+        monotonic: Callable[[], float] | None = None,
         replay: Callable[[GhostCartApp], Awaitable[Any]] | None = None,
     ) -> None:
         """rt: a Runtime (the caller owns it), or Settings / a zero-argument factory: the app then
         opens the Runtime itself after its first frame, in a thread, and closes it on exit.
-        arm_delay: seconds before the signature dialog takes a key (None: the dialog's default).
+        arm_delay: seconds of quiet before the signature dialog takes a key (None: the dialog's default);
+        monotonic: the clock that wait is measured on (tests pass a fake one; default time.monotonic).
         replay: a coroutine function run after the first frame instead of opening anything; it
         hands the app its runtime with `attach_runtime` (scenario replay, see run_replay)."""
         super().__init__()
@@ -97,6 +100,7 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         self.start_monitor = start_monitor
         self.mask_volatile = mask_volatile  # hide key fingerprints and lease holders (snapshot tests)
         self.arm_delay = arm_delay
+        self.monotonic: Callable[[], float] = monotonic or time.monotonic
         self.conversation = None
         self.ready = asyncio.Event()  # the Conversation is ready (or failed: see agents_error)
         self.runtime_ready = asyncio.Event()

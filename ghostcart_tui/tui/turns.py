@@ -114,11 +114,21 @@ class TurnsMixin:
                 return
             self.chat.set_status("Waiting for your signature…")
             approve = await self.push_screen_wait(
-                SignatureScreen(view, mask_key=self.mask_volatile, arm_delay=self.arm_delay))
+                SignatureScreen(view, mask_key=self.mask_volatile, arm_delay=self.arm_delay,
+                                monotonic=self.monotonic))
             answered.add(view.mandate_id)
             await self.chat.add_activity(("✓ you signed " if approve else "✗ you declined ") + view.mandate_id)
             self.chat.set_status(WORKING)
             await conv.answer_signature(view.mandate_id, bool(approve))
+
+    def on_signature_screen_typed_ahead(self, message) -> None:
+        """Keys typed into the signature dialog were meant for the chat: keep them in the chat box."""
+        box = self.query_one("#chat-input")
+        value = box.value
+        if message.backspaces:
+            value = value[: max(0, len(value) - message.backspaces)]
+        box.value = value + message.text
+        box.cursor_position = len(box.value)
 
     def action_cancel_turn(self) -> None:
         if not self.turn_running():

@@ -59,6 +59,9 @@ class FakeConversation:
     async def send(self, text: str) -> TurnOutcome:
         self._cancel.clear()
         self._history.append(ChatEntry("user", "shopper", text))
+        if self.pending_signature() is not None:  # CONTRACT 3: a chat message never answers it
+            self._say("supervisor", "Your signature is still waiting: answer it in the dialog.", stream=False)
+            return self._pending_outcome()
         words = text.split()
         verb = words[0].lower() if words else ""
         bus = self.rt.bus
