@@ -133,13 +133,24 @@ def mandates_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="The JSON file to write.", dir_okay=False)],
 ) -> None:
     """Write the chain in AP2 wire shape plus the public JWKs that verify it."""
+    from ..core.private_files import private_dir, private_file
     from ..services.inspect import export_chain
 
+    if output.is_dir():
+        raise CliError(f"{output} is a directory; give a file name")
     with runtime(ctx) as rt:
+        created = not output.exists()
         try:
+            if not output.parent.exists():
+                private_dir(output.parent)
+            private_file(output)  # 0600 before the chain is written into it
             path = export_chain(rt, ref, output)
         except IsADirectoryError:
             raise CliError(f"{output} is a directory; give a file name") from None
+        except BaseException:
+            if created:
+                output.unlink(missing_ok=True)
+            raise
     console().print(txt(f"wrote {path}"))
 
 
