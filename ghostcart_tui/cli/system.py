@@ -261,8 +261,8 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             out.print(txt(f"  ✗ {ks.problem}", "red"))
         elif not ks.keys:
             out.print(txt(f"  {ks.directory}: no keys yet"))
-        for k in ks.keys:
-            out.print(txt(f"  ✓ {k.role:<8} {k.kid}  ({k.owner})", "green"))
+        for key in ks.keys:
+            out.print(txt(f"  ✓ {key.role:<8} {key.kid}  ({key.owner})", "green"))
         for p in ks.unreadable:
             out.print(txt(f"  ✗ unreadable key file {p}", "red"))
         _print_user_key(out, ks.user)
