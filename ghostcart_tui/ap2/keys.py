@@ -205,6 +205,38 @@ class KeyStore:
             return marker
         return pem
 
+    def move_user_key_to_keyring(self, user_id: str) -> KeyLocation:
+        """Move the user's key file into the OS keyring (same key, same kid, same encryption):
+        write the entry, read it back and compare, publish the marker, then delete the file."""
+        uid = safe_user_id(user_id)
+        path = self.directory / f"user-{uid}.pem"
+        marker = self.directory / f"user-{uid}{MARKER_SUFFIX}"
+        with self._lock:
+            if not path.exists():
+                if marker.exists():
+                    return self.user_key_location(uid)
+                raise KeyStoreError(f"there is no key file {path} to move", path)
+            if marker.exists():
+                raise KeyStoreError(f"both {path} and {marker} exist: move one of them away first", marker)
+            try:
+                pem = path.read_bytes()
+            except OSError as exc:
+                raise KeyStoreError(f"cannot read key file {path}: {exc.strerror or exc}", path) from None
+            original = private_key_from_pem(pem, self._password, path)  # the passphrase must open it
+            entry = entry_name(self.directory, marker.stem)
+            set_pem(entry, pem, marker)
+            copy = private_key_from_pem(get_pem(entry, marker), self._password, marker)
+            if jwk_thumbprint(copy.public_key()) != jwk_thumbprint(original.public_key()):
+                raise KeyStoreError(f"the keyring entry {entry!r} did not read back as the same key; "
+                                    f"{path} was left in place", marker)
+            if not publish_exclusive(marker, marker_bytes(entry)):
+                raise KeyStoreError(f"{marker} appeared meanwhile; {path} was left in place", marker)
+            path.unlink()
+            self._by_file.pop(path.name, None)
+            self._remember(marker.name, KeyPair("user", uid, copy))
+            log.info("moved the key of %s into the OS keyring", uid)
+            return self.user_key_location(uid)
+
     def user_key_location(self, user_id: str) -> KeyLocation:
         """Where the user's key is (or would be created), without creating or loading it."""
         name = self.user_key_name(user_id)

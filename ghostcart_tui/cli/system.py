@@ -167,6 +167,19 @@ def _print_user_key(out, u, indent: str = "  ") -> None:
                       "red" if u.mismatch and "signed none" in w else "yellow"))
 
 
+@keys.command("move-to-keyring")
+def keys_move_to_keyring(ctx: typer.Context) -> None:
+    """Move the shopper's key file into the OS keyring (same key: signed mandates keep verifying).
+    Set GHOSTCART_KEY_STORAGE=keyring too, so no new key file is ever created."""
+    from ..ap2.keys import KeyStore
+
+    s = settings(ctx)
+    store = KeyStore(s.keys_dir, s.key_passphrase, storage="keyring")
+    loc = store.move_user_key_to_keyring(s.user_id)
+    console().print(txt(f"{s.user_id}'s key is now in the OS keyring (entry {loc.entry!r}); "
+                        f"{loc.path.name} in the key folder names it", "green"))
+
+
 @keys.command("export")
 def keys_export(ctx: typer.Context,
                 output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file "

@@ -141,3 +141,28 @@ def test_keyring_is_not_imported_with_file_storage(tmp_path):
             "print('keyring' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_move_a_key_file_into_the_keyring(memory_keyring, shop_home, tmp_path):
+    home = tmp_path / "copy"
+    shutil.copytree(shop_home, home)
+    cli = _cli({"GHOSTCART_KEY_STORAGE": "keyring"})
+    kid = json.loads(cli("--home", home, "doctor", "--json").output)["keys"]["user_key"]["kid"]
+    r = cli("--home", home, "keys", "move-to-keyring")
+    assert r.exit_code == 0 and "now in the OS keyring" in r.output, r.output
+    assert not (home / "keys" / "user-user_demo.pem").exists() and memory_keyring.entries
+    data = json.loads(cli("--home", home, "doctor", "--json").output)["keys"]["user_key"]
+    assert data["storage"] == "keyring" and data["kid"] == kid and data["mismatch"] is False
+    tx = json.loads(cli("--home", home, "transactions", "list", "--json").output)[0]
+    assert cli("--home", home, "mandates", "verify", tx["transaction_id"]).exit_code == 0
+    r = cli("--home", home, "keys", "move-to-keyring")  # again: nothing to do, says where it is
+    assert r.exit_code == 0
+
+
+def test_move_to_a_failing_keyring_keeps_the_file(shop_home, tmp_path):
+    home = tmp_path / "copy"
+    shutil.copytree(shop_home, home)
+    r = _cli()("--home", home, "keys", "move-to-keyring")
+    assert r.exit_code == 1 and "OS keyring" in r.output and "Traceback" not in r.output
+    assert (home / "keys" / "user-user_demo.pem").exists()
+    assert not (home / "keys" / "user-user_demo.keyring").exists()
