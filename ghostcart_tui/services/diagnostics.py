@@ -150,8 +150,8 @@ def user_key_status(settings: Settings, store: KeyStore, infos: list[KeyInfo]) -
                         f"purchases as {uid}. Set GHOSTCART_KEY_PASSPHRASE before the key is created, or use "
                         "GHOSTCART_KEY_STORAGE=keyring.")
     if settings.key_storage == "keyring" and loc.storage == "file" and loc.exists:
-        warnings.append(f"GHOSTCART_KEY_STORAGE=keyring, but the existing key file {loc.path} is used (a key is "
-                        "never moved by itself).")
+        warnings.append(f"GHOSTCART_KEY_STORAGE=keyring, but the existing key file {loc.path} is used: `ghostcart "
+                        "keys move-to-keyring` moves it.")
     mismatch = False
     if kid is not None and counts and kid not in counts:
         mismatch = True
