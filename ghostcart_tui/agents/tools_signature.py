@@ -42,7 +42,10 @@ def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str
         existing = None
         reason = {"mandate_id": mid, "mandate_type": kind, "total_cents": view.total_cents}
     answer = tool_context.interrupt(INTERRUPT_NAME, reason=None if existing else reason)  # raises until answered
-    approved = bool(answer.get("approved")) if isinstance(answer, dict) else str(answer).lower() in ("approve", "yes", "true")
+    if isinstance(answer, dict):
+        approved = bool(answer.get("approved"))
+    else:
+        approved = str(answer).lower() in ("approve", "yes", "true")
     if approved:
         try:
             signatures.approve(rt, mid)  # checks the status in its own transaction
