@@ -27,8 +27,8 @@ def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
     def validate(payment_mandate_id: str, mode: str) -> dict:
         activity(rt, agent, f"validating the {mode.upper()} mandate chain…")
         report = payments.validate_chain(rt, payment_mandate_id)
-        if not report.ok:
-            v = report.first_failure
+        v = report.first_failure  # None exactly when report.ok
+        if v is not None:
             return failed(v.code or "ap2:mandate:chain_invalid", v.reason, check=v.check)
         return ok({"payment_mandate_id": payment_mandate_id, "chain": "valid", "checks": len(report.verdicts)})
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from strands import tool
-from strands.types.tools import ToolContext
+from strands.types.tools import AgentTool, ToolContext
 
 from ..core.errors import UserError
 from ..services import signatures
@@ -68,7 +68,7 @@ def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str
                "next": "acknowledge; nothing was charged; offer next steps"})
 
 
-def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
+def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str) -> AgentTool:
     """request_user_cart_signature (kind='cart') or request_user_intent_signature (kind='intent')."""
     if kind == "cart":
         @tool(name="request_user_cart_signature", context=True)
