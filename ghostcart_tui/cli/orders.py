@@ -140,10 +140,17 @@ def mandates_export(
                                                     "0.2: SD-JWT mandates, checkout JWT and receipts.")] = Ap2Version.v01,
 ) -> None:
     """Write the chain in AP2 wire shape plus the public JWKs that verify it."""
+    from ..core.private_files import private_dir, private_file
     from ..services.inspect import export_chain
 
+    if output.is_dir():
+        raise CliError(f"{output} is a directory; give a file name")
     with runtime(ctx) as rt:
+        created = not output.exists()
         try:
+            if not output.parent.exists():
+                private_dir(output.parent)
+            private_file(output)  # 0600 before the chain is written into it
             if ap2_version is Ap2Version.v02:
                 from ..services.ap2_v02 import export_v02
 
@@ -152,6 +159,10 @@ def mandates_export(
                 path = export_chain(rt, ref, output)
         except IsADirectoryError:
             raise CliError(f"{output} is a directory; give a file name") from None
+        except BaseException:
+            if created:
+                output.unlink(missing_ok=True)
+            raise
     console().print(txt(f"wrote {path}"))
 
 
