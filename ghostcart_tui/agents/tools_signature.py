@@ -13,36 +13,48 @@ from __future__ import annotations
 from typing import Any
 
 from strands import tool
-from strands.types.tools import ToolContext
+from strands.types.tools import AgentTool, ToolContext
 
 from ..core.errors import UserError
 from ..services import signatures
 from ..services.runtime import Runtime
+from . import strands_adapter
+from . import tool_names as names
+from .strands_adapter import PausedCall
 from .tools_common import LATEST, ToolMemory, activity, guarded, ok
 
 INTERRUPT_NAME = "user_signature"
 
 
-def _existing(tool_context: ToolContext):
-    # Strands re-runs an interrupted tool on resume; the request must not be published twice, and
-    # the mandate id comes from the interrupt (ToolMemory is empty after a restart).
-    # (Private state: 1.62 has no public "has this interrupt a response" query.)
-    return tool_context.agent._interrupt_state.interrupts.get(tool_context._interrupt_id(INTERRUPT_NAME))
+def _answered(tool_context: ToolContext) -> PausedCall | None:
+    """This tool call's signature interrupt if it has been answered (Strands re-runs an interrupted
+    tool on resume). The request must not be published twice, and the mandate id comes from the
+    interrupt's reason: ToolMemory is empty after a restart."""
+    state = strands_adapter.interrupt_state(tool_context.agent)
+    found = state.find(INTERRUPT_NAME, answered=True, tool_use_id=tool_context.tool_use["toolUseId"])
+    if found is None:  # paused by a version that did not record the tool call in the reason
+        found = next((c for c in state.calls if c.name == INTERRUPT_NAME and c.response is not None
+                      and isinstance(c.reason, dict) and "tool_use_id" not in c.reason), None)
+    return found
 
 
 def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str | None,
          tool_context: ToolContext) -> dict[str, Any]:
-    existing = _existing(tool_context)
-    if existing is not None and existing.response is not None and isinstance(existing.reason, dict):
-        mid = existing.reason["mandate_id"]
+    answered = _answered(tool_context)
+    reason: dict[str, Any] | None = None
+    if answered is not None and isinstance(answered.reason, dict):
+        mid = answered.reason["mandate_id"]
     else:
         mid = memory.resolve(mandate_id, kind)
         view = signatures.request_signature(rt, mid)
         activity(rt, agent, f"waiting for your signature on {mid}…")
-        existing = None
-        reason = {"mandate_id": mid, "mandate_type": kind, "total_cents": view.total_cents}
-    answer = tool_context.interrupt(INTERRUPT_NAME, reason=None if existing else reason)  # raises until answered
-    approved = bool(answer.get("approved")) if isinstance(answer, dict) else str(answer).lower() in ("approve", "yes", "true")
+        reason = {"mandate_id": mid, "mandate_type": kind, "total_cents": view.total_cents,
+                  "tool_use_id": tool_context.tool_use["toolUseId"]}
+    answer = tool_context.interrupt(INTERRUPT_NAME, reason=reason)  # raises until answered
+    if isinstance(answer, dict):
+        approved = bool(answer.get("approved"))
+    else:
+        approved = str(answer).lower() in ("approve", "yes", "true")
     if approved:
         try:
             signatures.approve(rt, mid)  # checks the status in its own transaction
@@ -57,10 +69,10 @@ def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str
                "next": "acknowledge; nothing was charged; offer next steps"})
 
 
-def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
+def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str) -> AgentTool:
     """request_user_cart_signature (kind='cart') or request_user_intent_signature (kind='intent')."""
     if kind == "cart":
-        @tool(name="request_user_cart_signature", context=True)
+        @tool(name=names.REQUEST_USER_CART_SIGNATURE, context=True)
         def request_user_cart_signature(tool_context: ToolContext, cart_mandate_id: str = LATEST) -> dict:
             """Ask the shopper to sign the cart (the signature dialog is the confirmation: do not ask
             "shall I?" first). Pauses until they approve or decline.
@@ -69,12 +81,12 @@ def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
                 cart_mandate_id: The cart id create_shopping_cart returned, or "latest" for the cart
                     created just before in this turn.
             """
-            return guarded(rt, memory, "request_user_cart_signature",
+            return guarded(rt, memory, names.REQUEST_USER_CART_SIGNATURE,
                            lambda: _ask(rt, memory, agent, "cart", cart_mandate_id, tool_context))
 
         return request_user_cart_signature
 
-    @tool(name="request_user_intent_signature", context=True)
+    @tool(name=names.REQUEST_USER_INTENT_SIGNATURE, context=True)
     def request_user_intent_signature(tool_context: ToolContext, intent_mandate_id: str = LATEST) -> dict:
         """Ask the shopper to sign the intent mandate; pauses until they approve or decline. Tell
         them first that the purchase will then happen automatically without further confirmation.
@@ -83,7 +95,7 @@ def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
             intent_mandate_id: The intent id create_hnp_intent returned, or "latest" for the intent
                 created just before in this turn.
         """
-        return guarded(rt, memory, "request_user_intent_signature",
+        return guarded(rt, memory, names.REQUEST_USER_INTENT_SIGNATURE,
                        lambda: _ask(rt, memory, agent, "intent", intent_mandate_id, tool_context))
 
     return request_user_intent_signature

@@ -26,6 +26,12 @@ class KeyStoreError(Exception):
         self.path = path
 
 
+class KeyUnavailable(KeyStoreError):
+    """A signature names a key this store cannot open right now (a key file that does not load:
+    wrong passphrase, damaged file, keyring locked). Verification cannot decide: it must stop and
+    say so, never turn this into an 'invalid signature' verdict."""
+
+
 def ensure_private_dir(directory: Path) -> None:
     """Create the key directory 0700; tighten it if it is readable by others."""
     try:
@@ -104,6 +110,15 @@ def load_private_key(path: Path, password: bytes | None) -> ec.EllipticCurvePriv
         raise KeyStoreError(
             f"cannot read key file {path}: {exc.strerror or exc}. Check its permissions.", path
         ) from None
+    return private_key_from_pem(data, password, path)
+
+
+def pem_is_encrypted(data: bytes) -> bool:
+    return data.lstrip().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+
+
+def private_key_from_pem(data: bytes, password: bytes | None, path: Path) -> ec.EllipticCurvePrivateKey:
+    """A PEM private key (from a file or the keyring entry `path` names); KeyStoreError if not."""
     try:
         key = serialization.load_pem_private_key(data, password=password)
     except TypeError:

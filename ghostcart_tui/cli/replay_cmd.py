@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import EXIT_FAIL, EXIT_USAGE, CliError, console, opts, settings, txt
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
+    from ..replay.runner import ScenarioResult
+    from ..replay.schema import Scenario
 
 
 def replay(
@@ -45,8 +50,8 @@ def replay(
             invalid.append(exc)
     if invalid:
         err = console(stderr=True)
-        for exc in invalid:
-            err.print(txt(f"invalid scenario: {exc}", "bold red"), soft_wrap=True)
+        for problem in invalid:
+            err.print(txt(f"invalid scenario: {problem}", "bold red"), soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
 
     db = db or opts(ctx).db
@@ -57,8 +62,9 @@ def replay(
         _play_in_tui(ctx, scenarios[0], base, db, pause=pause, hold=hold)
         return
 
-    from ..replay.runner import ScenarioRunner
     import asyncio
+
+    from ..replay.runner import ScenarioRunner
 
     results = []
     for sc in scenarios:
@@ -76,7 +82,8 @@ def replay(
         raise typer.Exit(EXIT_FAIL)
 
 
-def _play_in_tui(ctx: typer.Context, scenario, base, db, *, pause: float = 1.0, hold: bool = True) -> None:
+def _play_in_tui(ctx: typer.Context, scenario: Scenario, base: Settings, db: Path | None, *, pause: float = 1.0,
+                 hold: bool = True) -> None:
     from ..replay.report import print_result_footer, print_scenario_header
     from ..replay.runner import ScenarioRunner
     from .tui import tui_module
@@ -88,7 +95,8 @@ def _play_in_tui(ctx: typer.Context, scenario, base, db, *, pause: float = 1.0, 
                        "run `ghostcart replay` without --tui for a headless transcript")
     out = console()
 
-    def on_result(result) -> None:  # after the app has left the screen: the same footer as headless
+    def on_result(result: ScenarioResult | None) -> None:
+        # after the app has left the screen: the same footer as headless
         print_scenario_header(out, scenario.name, scenario.path)
         if result is None:
             out.print(txt("the replay was stopped before it finished", "bold red"))
