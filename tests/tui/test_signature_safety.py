@@ -173,3 +173,37 @@ async def test_a_chat_message_never_answers_a_pending_signature(rt):
     assert orders.list_transactions(rt) == []
     await conv.answer_signature(pending.mandate_id, True)  # only the dialog's answer signs
     assert [t.status for t in orders.list_transactions(rt)] == ["authorized"]
+
+
+async def test_messages_queued_while_starting_are_not_sent_after_a_dialog(rt):
+    """Typed before the agents were up: "buy the desk lamp", then "okay, yes now". The first opens
+    the dialog; the second was written before the shopper saw it, so it goes back into the chat box."""
+    import threading
+
+    from ghostcart_tui.agents.conversation import Conversation
+    from ghostcart_tui.tui.app import GhostCartApp
+
+    release = threading.Event()
+
+    def slow(rt_):
+        release.wait(30)
+        return Conversation(rt_, model="offline")
+
+    clock = FakeMonotonic()
+    app = GhostCartApp(rt, conversation_factory=slow, start_monitor=False, mask_volatile=True, arm_delay=ARM,
+                       monotonic=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _type(pilot, clock, "buy the desk lamp\n")
+        await _type(pilot, clock, "okay, yes now\n")
+        release.set()
+        dialog = await _wait_dialog(pilot, app, rounds=3000)
+        assert _box(app) == "okay, yes now"
+        clock.advance(ARM + 0.01)
+        await pilot.press("n")
+        await _done(app)
+        await pilot.pause()
+        assert signatures.status_of(rt, dialog.view.mandate_id) == "declined"
+        assert _box(app) == "okay, yes now"
+        assert not app.turn_running()
+    assert orders.list_transactions(rt) == []
