@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from .actions import ActionsMixin
+from .announcer import Announcer
 from .boot import BootMixin, ConversationFactory, runtime_source
 from .notifications import NotificationsMixin
 from .panes import PanesMixin
@@ -109,6 +110,9 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         self.monitor = None
         self.notified: list[str] = []  # every toast's text, for tests and the log
         self._unsubscribe: Callable[[], None] | None = None
+        self.announcer = Announcer(self)
+        self._window_marker: tuple[str, str] | None = None  # the newest purchase this window has looked at
+        self._window_started = False
         self._init_turns()
         self._init_panes()
         self._init_replay(replay)
