@@ -149,7 +149,7 @@ def _sign_open(rt: Runtime, s: Session, intent: IntentRecord) -> None:
     user, agent = _jwk(rt.keys.user_key(intent.user_id)), _pub(rt.keys.agent_key())
     acceptable = _acceptable(rt, intent)
     if not acceptable:
-        raise AP2Error(CONSTRAINTS_VIOLATED, "the watch names no product that could be bought")
+        return  # nothing the watch could ever buy: no open mandates to sign
     sellers = [merchant.merchant_object(name) for name in (intent.intent.merchants or [rt.merchant_name])]
     instruments = _instruments(rt, intent.user_id, intent)
     c = intent.constraints
@@ -329,8 +329,9 @@ def check_before_charge(rt: Runtime, payment_mandate_id: str) -> None:
         report = ChainReport()
         from ..ap2.report import Verdict
 
-        report.verdicts.append(Verdict("v02.records", False, SIGNATURE_INVALID,
-                                       "the v0.2 mandates of this payment are missing"))
+        report.verdicts.append(Verdict("v02.records", False, CHAIN_INVALID,
+                                       "no AP2 v0.2 closed mandates were presented for this payment "
+                                       "(the watch's open mandates were presented for another one, or never)"))
     else:
         report = _charge_facts(verify_export(doc, receipts=False, now=now), doc, token, amount)
     first = report.first_failure

@@ -27,6 +27,8 @@ class _Keys:
     def resolve(self, kid: str) -> PublicKey | None:
         return self._by_kid.get(kid) if isinstance(kid, str) else None
 
+    require = resolve  # the keys of a file are all at hand: none is ever unavailable
+
 
 def _signers(intent: IntentRecord | None, cart: CartRecord | None, payment: PaymentRecord | None):
     if intent is not None:
