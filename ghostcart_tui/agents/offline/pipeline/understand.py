@@ -1,0 +1,174 @@
+"""The pipeline, one message at a time:
+
+    normalize → resolve entities → extract slots → pick the act → apply to the conversation state
+    → account for every word → (policy_supervisor decides what to do with the result)
+
+Each step is a function of the previous steps' output; `understand` only wires them together.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ....commerce.catalog import Product
+from . import acts, refs
+from .lexicon import CUES, FILLER
+from .normalize import clean, normalize
+from .resolve import resolve
+from .slots import extract
+from .state import ConvState
+from .types import Act, SPENDING_ACTS, Slots, Token, Understanding
+
+_WATCHY = {"watch", "monitor", "track", "if", "when", "once", "until", "till", "whenever", "drops", "falls",
+           "notify", "alert", "ping", "hits", "dips", "for"}
+_NEGATIVE = re.compile(r"(?:\$\s*-|-\s*\$)\s*\d")
+_CUE_WORDS = frozenset(w for phrases in CUES.values() for p in phrases for w in p.split())
+_PUNCT = {",", ";", "?", "!", "$", "#", "+", "<", ">", "[card]"}
+_CARD_WORDS = {"visa", "mastercard", "amex", "discover", "debit", "credit", "card", "paypal", "ending"}
+
+
+def _account(tokens: list[Token]) -> list[str]:
+    unknown = []
+    for t in tokens:
+        if t.role or t.text in _PUNCT:
+            continue
+        if t.text in FILLER or t.text in _CUE_WORDS or t.text in _CARD_WORDS or t.text in refs.ORDINALS:
+            t.role = "filler"
+            continue
+        unknown.append(t.raw)
+    return unknown
+
+
+def _merge(into: Slots, prior: dict) -> Slots:
+    for key, value in prior.items():
+        if hasattr(into, key) and value not in (None, False, [], "") and getattr(into, key) in (None, False):
+            setattr(into, key, value)
+    return into
+
+
+def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState, catalog: dict[str, Product],
+                         ordinal: int | None, sup: str | None, res_candidates: list[str]) -> None:
+    if u.products:
+        if sup:
+            u.products, u.reference = refs.pick_superlative(sup, u.products, catalog), "superlative"
+        return
+    listed = [p for p in state.last_list if p in catalog]
+    if ordinal is not None and listed:
+        idx = ordinal if ordinal >= 0 else len(listed) + ordinal
+        if 0 <= idx < len(listed):
+            u.products, u.reference = [listed[idx]], "ordinal"
+        return
+    pool = [p for p in listed if p not in u.excluded] if listed else []
+    if sup and (pool or state.focus):
+        u.products, u.reference = refs.pick_superlative(sup, pool or state.focus, catalog), "superlative"
+        return
+    if u.excluded and pool:
+        u.products, u.reference = pool, "negation"
+        return
+    if refs.pronoun(tokens) or u.act in SPENDING_ACTS or u.act in (Act.PRODUCT_QUESTION,):
+        focus = [p for p in state.focus if p in catalog and p not in u.excluded]
+        if focus:
+            u.products, u.reference = focus, "focus"
+
+
+def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalog: dict[str, Product]) -> None:
+    """An answer to the assistant's own question completes the act it asked about."""
+    a = state.asked
+    if a is None:
+        return
+    fits = False
+    act = Act(a.act) if a.act in Act._value2member_map_ else Act.CLARIFY
+    if a.kind == "now_or_later":
+        if f.c("now") or (f.c("buy") and not acts._watchish(f)) or (f.c("yes") and not f.c("later")):
+            act, fits = Act.BUY_NOW, True
+        elif f.c("later") or f.c("watch") or acts._watchish(f):
+            act, fits = (Act.WATCH_NOTIFY if u.slots.notify_only else Act.WATCH_BUY), True
+    elif a.kind == "max_price":
+        fits = u.slots.max_price_cents is not None or bool(u.slots.percent_off or u.slots.price_drop_cents) \
+            or u.slots.max_total_cents is not None
+    elif a.kind == "quantity":
+        fits = u.slots.quantity is not None
+    elif a.kind in ("which_product", "which_watch"):
+        chosen = [p for p in u.products if p in a.options] if u.products else []
+        if not chosen and u.reference is None and a.options and u.excluded:
+            chosen = [p for p in a.options if p not in u.excluded]
+        if chosen and (len(chosen) == 1 or a.kind == "which_product"):
+            u.products, fits = chosen, True
+    elif a.kind == "confirm":
+        if f.c("yes") and not f.c("no"):
+            fits = True
+        elif f.c("no"):
+            u.act = Act.DECLINE
+            return
+    small_talk = u.act in (Act.CLARIFY, Act.DECLINE, Act.HELP, Act.OUT_OF_SCOPE, Act.BROWSE, Act.PRODUCT_QUESTION,
+                           Act.BUY_NOW, Act.CHANGE_WATCH) or u.act == act
+    if not fits or not small_talk or (u.act is Act.BROWSE and f.c("browse") >= 1):
+        return
+    u.act = act
+    if not u.products or a.kind in ("max_price", "quantity", "confirm", "now_or_later") and not f.named:
+        u.products = list(a.products) or u.products
+    u.slots = _merge(u.slots, a.slots)
+    u.reference = u.reference or "answer"
+
+
+def understand(text: object, state: ConvState, products: list[Product], today: date) -> Understanding:
+    cleaned = clean(text)
+    tokens = normalize(cleaned)
+    catalog = {p.product_id: p for p in products}
+    res = resolve(tokens, products)  # step 2
+    watchy = any(t.text in _WATCHY for t in tokens)
+    slots = extract(tokens, today, watchy=watchy)  # step 3
+    if _NEGATIVE.search(cleaned):
+        slots.problems.append("a negative amount is not a price")
+    listed = bool(state.last_list)
+    ordinal = refs.ordinal(tokens, lone_number_ok=listed and (state.asked is None or state.asked.kind == "which_product"))
+    sup = refs.superlative(tokens)
+    live = len(state.watches)
+    f = acts.features(tokens, res, slots, asked=state.asked.kind if state.asked else None, live_watches=live,
+                      declined_cart=state.declined is not None, retry_cart=state.retry_cart is not None,
+                      last_act=state.last_act, ordinal=ordinal is not None,
+                      reference=refs.pronoun(tokens) or sup is not None or bool(res.excluded))
+    slots.notify_only = f.notify
+    act, scores = acts.pick(f)  # step 4
+    u = Understanding(act=act, slots=slots, scores=scores, excluded=res.excluded, missing_product=res.missing)
+    u.products = [p for p in res.candidates if p not in res.excluded]
+    if u.products:
+        u.reference = "named"
+    _products_from_state(u, tokens, state, catalog, ordinal, sup, res.candidates)  # step 5
+    _answer_pending(u, f, state, catalog)
+    if u.act is Act.DECLINE and f.c("yes") and state.declined and ("after" in cleaned.casefold()
+                                                                  or f.c("buy")):
+        u.act = Act.BUY_NOW
+    if f.c("yes") and not f.c("no") and u.act in (Act.CLARIFY, Act.DECLINE) and state.declined and not state.asked:
+        u.act, u.products = Act.BUY_NOW, [state.declined["product_id"]]
+        u.slots = _merge(u.slots, {"quantity": state.declined.get("quantity"),
+                                   "max_price_cents": state.declined.get("max_price_cents")})
+    u.topic = _topic(f, tokens)
+    u.unknown = _account(tokens)  # step 6: every word accounted for, or named
+    return u
+
+
+def _topic(f: acts.Features, tokens: list[Token]) -> str | None:
+    words = {t.text for t in tokens}
+    if f.c("spending"):
+        return "spending"
+    if f.c("policy"):
+        if words & {"return", "returns", "refund", "refunds", "exchange"}:
+            return "returns"
+        if words & {"tax", "taxes"}:
+            return "tax"
+        if words & {"warranty", "guarantee"}:
+            return "warranty"
+        return "shipping"
+    if words & {"compare", "vs", "versus", "difference", "better", "or"} and f.c("question"):
+        return "compare"
+    if words & {"stock", "available", "availability", "sold"}:
+        return "stock"
+    if words & {"arrive", "delivery", "deliver", "ship", "shipping", "long", "fast", "soon", "days"}:
+        return "delivery"
+    if words & {"much", "price", "cost", "costs", "expensive", "cheap"}:
+        return "price"
+    if f.c("question"):
+        return "about"
+    return None
