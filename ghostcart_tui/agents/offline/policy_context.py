@@ -22,6 +22,7 @@ class Ctx:
     state: ConvState
     world: World
     catalog: dict[str, Product]
+    shown: list[str] | None = None  # what a browse actually listed (the decided products)
 
     def products(self) -> list[Product]:
         return [self.catalog[p] for p in self.u.products if p in self.catalog]

@@ -20,6 +20,7 @@ from .requests import buy_product, retry_payment
 from .transcript import Transcript
 from .world import World, bare
 
+_ASKS_WHEN_STUCK = frozenset({Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY, Act.CHANGE_WATCH})
 _CARDS = ("visa", "mastercard", "amex", "discover", "debit", "credit", "paypal")
 
 
@@ -95,20 +96,40 @@ def _slots(c: Ctx) -> dict:
 
 def _browse(c: Ctx) -> Reply:
     s = c.u.slots
-    items = c.products()
-    if not items:
-        items = list(c.catalog.values())
-    shown = [p for p in items if s.max_price_cents is None or p.price_cents <= s.max_price_cents]
-    if not shown:
+    named = c.products()
+    items = named or list(c.catalog.values())
+    if c.u.excluded:
+        items = [p for p in items if p.product_id not in c.u.excluded]
+    shown = [p for p in items if (s.max_price_cents is None or p.price_cents <= s.max_price_cents)
+             and (s.min_price_cents is None or p.price_cents >= s.min_price_cents)
+             and (s.max_delivery_days is None or p.delivery_days <= s.max_delivery_days)]
+    in_stock = [p for p in shown if p.in_stock]
+    if len(named) == 1 and not in_stock:
+        in_stock = shown  # a product asked for by name is shown even when out of stock
+    if c.u.reference != "superlative" and _superlative(c.text) and not named:
+        from .pipeline.refs import pick_superlative
+
+        in_stock = [c.catalog[i] for i in pick_superlative(_superlative(c.text) or "low",
+                                                            [p.product_id for p in in_stock], c.catalog)]
+    c.shown = [p.product_id for p in in_stock]
+    if not in_stock:
+        within = f" within {usd(s.max_price_cents)}" if s.max_price_cents is not None else ""
         cheapest = min(items, key=lambda p: p.price_cents)
-        return c.say(f"Nothing there is within {usd(s.max_price_cents)}; the cheapest is {cheapest.name} at "
+        return c.say(f"Nothing there is in stock{within}; the cheapest match is {cheapest.name} at "
                      f"{usd(cheapest.price_cents)}. Want to see it, or should I watch for a lower price?")
-    shown = sorted(shown, key=lambda p: (not p.in_stock,))[:8]
+    shown = in_stock[:8]
     ids = [p.product_id for p in shown]
     tail = "Say \"buy it\"" if len(ids) == 1 else "Tell me which one to buy (e.g. \"the second one\")"
     query = c.names(ids) if len(ids) <= 2 else (shown[0].category if len({p.category for p in shown}) == 1 else "the store")
     return c.list_reply(ids, query, s.max_price_cents, f"{tail}, or ask me to watch a price.",
                         Asked("which_product", "buy_now", [], {}, ids) if len(ids) > 1 else None)
+
+
+def _superlative(text: str) -> str | None:
+    from .pipeline.normalize import normalize
+    from .pipeline.refs import superlative
+
+    return superlative(normalize(text))
 
 
 def _question(c: Ctx) -> Reply:
@@ -235,8 +256,13 @@ def decide(t: Transcript, world: World | None = None) -> Reply:
     reply = HANDLERS[u.act](ctx)
     if state.asked is asked_before and asked_before is not None:
         state.asked = None  # an answered (or ignored) question is not asked again
+    decided = u.act
+    if u.act in _ASKS_WHEN_STUCK and not reply.calls:
+        decided = Act.CLARIFY  # nothing was done: the shopper was asked (or told why not)
     state.last_act = str(u.act)
-    state.last = u.summary()
+    state.last = {**u.summary(), "act": str(decided), "understood_act": str(u.act)}
+    if ctx.shown is not None:
+        state.last["products"] = list(ctx.shown)
     state.history = (state.history + [u.summary()])[-20:]
     w.save()
     return reply

@@ -59,6 +59,8 @@ def watch(c: Ctx) -> Reply:
         names = c.names(c.u.products)
         return c.ask(f"It's {usd(base)} today. What's the most you'd pay for {names}?",
                      Asked("max_price", act, c.u.products, _slots(c)))
+    if s.max_price_cents is None and (s.percent_off or s.price_drop_cents):
+        s.max_price_cents = cap  # the limit the shopper described, in cents (what the intent will carry)
     days = s.watch_days
     if days is not None and not 1 <= days <= MAX_WATCH_DAYS:
         return c.ask(f"I can watch for 1 to {MAX_WATCH_DAYS} days. For how long should I watch?",

@@ -15,6 +15,7 @@ from .lexicon import CUES
 from .resolve import Resolution
 from .types import Act, Slots, Token
 
+_DETERMINERS = frozenset("the my that this last your an our latest recent previous first which".split())
 FLOOR = 1.0  # CLARIFY's score: every other act must beat it
 MARGIN = 0.35  # two acts closer than this (both spending or cancelling) → ask
 
@@ -56,6 +57,9 @@ def cues(tokens: list[Token], claim: bool = True) -> dict[str, float]:
     """Which cue families occur among the tokens nobody claimed (product and slot words excluded).
     Matched tokens get the role "cue" so accounting knows them."""
     words = [t.text if t.role in ("", "cue", "weak") else "\x00" for t in tokens]
+    for i, w in enumerate(words):  # "my order", "the order", "that purchase": a noun, not a request to buy
+        if w in ("order", "purchase") and i > 0 and tokens[i - 1].text in _DETERMINERS:
+            words[i] = "orders"
     found: dict[str, float] = {}
     for name, phrases in _PHRASES.items():
         for ph in phrases:
@@ -70,9 +74,10 @@ def cues(tokens: list[Token], claim: bool = True) -> dict[str, float]:
     return found
 
 
-def features(tokens: list[Token], res: Resolution, slots: Slots, *, asked: str | None, live_watches: int,
-             declined_cart: bool, retry_cart: bool, last_act: str | None, ordinal: bool, reference: bool) -> Features:
-    f = Features(cue=cues(tokens), named=res.named, several=len(res.candidates) > 1,
+def features(tokens: list[Token], res: Resolution, slots: Slots, found: dict[str, float], *, asked: str | None,
+             live_watches: int, declined_cart: bool, retry_cart: bool, last_act: str | None, ordinal: bool,
+             reference: bool) -> Features:
+    f = Features(cue=found, named=res.named, several=len(res.candidates) > 1,
                  category=res.category is not None, missing=res.missing is not None,
                  price=slots.max_price_cents is not None or slots.max_total_cents is not None
                  or bool(slots.percent_off) or bool(slots.price_drop_cents),
@@ -80,8 +85,10 @@ def features(tokens: list[Token], res: Resolution, slots: Slots, *, asked: str |
                  content=sum(1 for t in tokens if t.role not in ("filler",) and t.text not in (",", ";", "?", "!")),
                  asked=asked, live_watches=live_watches, declined_cart=declined_cart, retry_cart=retry_cart,
                  last_act=last_act)
+    if any(t.text in ("please", "pls", "plz") for t in tokens) and res.named and not found.get("question"):
+        f.cue["buy"] = f.cue.get("buy", 0.0) + 0.7  # "a pair of Air Max 270s please"
     f.notify = slots.notify_only and (f.c("condition") + f.c("if_when") > 0 or f.c("watch") > 0 or f.stock or f.price
-                                      or f.c("no") > 0 or "dont_buy" in f.cue)
+                                      or slots.notify_strong) and (slots.notify_strong or f.c("buy") < 1)
     return f
 
 
@@ -171,7 +178,8 @@ def _out_of_scope(f: Features) -> float:
 
 
 def _not_carried(f: Features) -> float:
-    return 3.0 * f.missing + 0.3 * (f.c("buy") + f.c("browse") + f.c("question") > 0)
+    asks = f.c("buy") + f.c("browse") + f.c("question") + f.c("watch") + f.c("if_when") > 0
+    return (3.0 * f.missing + 0.3 * asks) * (asks or f.named or f.content <= 4) - 2.5 * min(f.c("offtopic"), 1)
 
 
 def _retry(f: Features) -> float:

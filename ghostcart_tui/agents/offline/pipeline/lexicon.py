@@ -39,7 +39,7 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 WEAK = frozenset("pro air max set supply co the modern professional led cotton cordless face cover "
                  "egyptian stand desk coffee maker galaxy tab charge".split())
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Electronics": ("electronics", "electronic", "gadgets", "gadget", "tech", "devices", "device"),
+    "Electronics": ("electronics", "electronic", "tech", "devices", "device"),
     "Kitchen": ("kitchen", "kitchenware", "cooking", "kitchen stuff", "kitchen goods"),
     "Fashion": ("fashion", "clothes", "clothing", "apparel", "accessories", "wear", "outfit"),
     "Home": ("home", "home goods", "homeware", "household", "house", "homewares", "home stuff", "bedroom"),
@@ -71,7 +71,8 @@ CUES: dict[str, tuple[str, ...]] = {
             "this instant"),
     "later": ("later", "wait", "watch it", "not now", "hold off", "wait for", "eventually"),
     "watch": ("watch", "monitor", "track", "keep an eye", "keep watching", "eye on", "watching", "tracking",
-              "price watch", "price alert", "alert"),
+              "price watch", "price alert", "alert", "auto buy", "auto-buy", "autobuy", "automatically", "auto",
+              "auto-purchase", "auto purchase", "buy automatically"),
     "if_when": ("if", "when", "once", "whenever", "as soon as", "the moment", "in case"),
     "hedge": ("might", "maybe", "perhaps", "thinking about", "thinking of", "considering", "should i", "not sure",
               "wondering", "possibly", "hmm", "hm", "undecided", "torn"),
@@ -86,6 +87,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "browse": ("show", "find", "search", "list", "look for", "looking for", "browse", "what do you have",
                "do you sell", "do you have", "do you carry", "carry", "sell", "options", "recommend",
                "suggest", "any", "anything", "catalog", "catalogue", "see", "got any", "stock", "offer",
+               "ideas", "gift", "gifts", "suggestions", "everything", "what can", "what else", "sorted",
                "what's there", "what else", "alternatives", "similar", "range"),
     "question": ("how much", "what is", "what's", "whats", "is it", "is the", "are the", "does it", "does the",
                  "do the", "can it", "how long", "how fast", "how soon", "when will", "when would", "which",
@@ -115,6 +117,7 @@ CUES: dict[str, tuple[str, ...]] = {
              "fucking", "shit", "crap", "damn", "garbage", "trash", "worst"),
     "offtopic": ("weather", "joke", "poem", "president", "election", "capital of", "meaning of life", "recipe",
                  "homework", "translate", "football", "score", "news", "stock market", "bitcoin", "crypto",
+                 "flight", "flights", "hotel", "restaurant", "taxi", "uber", "vacation", "holiday trip",
                  "movie", "song", "lyrics", "math", "dinner", "date", "girlfriend", "boyfriend"),
     "yes": ("yes", "yeah", "yep", "yup", "sure", "ok", "okay", "go ahead", "do it", "please do", "confirm",
             "sounds good", "that's fine", "fine", "alright", "absolutely", "definitely", "after all",
@@ -150,4 +153,12 @@ basically literally honestly probably definitely mean think guess feel looking l
 getting got give make take put keep buy bought purchase purchasing ordering grab find show tell know
 they're it's you're we're i've that's there's what's don't can't won't isn't aren't doesn't didn't let's
 their gonna lemme thats theyre youre dont cant wont isnt arent ive hers his her him she he
+u ur pls rn btw bday birthday section department category aisle collection gadget gadgets ever long
+set setup pair thingy thingies stuff's office work sister brother mom dad mother father wife husband friend
+gift present kid kids son daughter christmas holidays mine ones both whichever whatever one's item piece
 """.split())
+
+# Unknown words that change *which* product is meant ("AirPods Pro 3rd gen", "the mini"): never ignored.
+MODIFIERS = frozenset("""gen generation mini max pro plus ultra lite xl xs se refurbished used renewed
+version edition model series black white red blue green pink silver gold grey gray rose small medium large
+size color colour inch tb gb wired wifi cellular kids""".split())

@@ -68,7 +68,7 @@ def pick_superlative(kind: str, ids: list[str], products: dict[str, Product]) ->
     if kind == "low":
         best = min(items, key=lambda p: (not p.in_stock, p.price_cents))
     elif kind == "high":
-        best = max(items, key=lambda p: p.price_cents)
+        best = max(items, key=lambda p: (p.in_stock, p.price_cents))
     else:
         best = min(items, key=lambda p: (not p.in_stock, p.delivery_days, p.price_cents))
     return [best.product_id]

@@ -42,6 +42,7 @@ class Resolution:
     missing: str | None = None  # a product the store does not carry
     missing_category: str | None = None
     corrected: dict[str, str] = field(default_factory=dict)  # typed → key it was read as
+    descriptive: bool = False  # a describing word ("wireless") widens a kind to every product it fits
 
     @property
     def named(self) -> bool:
@@ -72,7 +73,10 @@ def _index(products: tuple[Product, ...]) -> Index:
                 _add(keys, w + "s", p.product_id, 0.5 if w in WEAK else NAME)
         _add(keys, "".join(words), p.product_id, NAME + 2)
         for alias in ALIASES.get(p.product_id, ()):
-            _add(keys, alias, p.product_id, ALIAS if " " in alias or alias not in WEAK else 0.5)
+            w = ALIAS if " " in alias or alias not in WEAK else 0.5
+            _add(keys, alias, p.product_id, w)
+            if not alias.endswith("s"):
+                _add(keys, alias + "s", p.product_id, w)  # "XM5s", "ray-bans"
         for word in p.description.casefold().replace("-", " ").split():
             w = compact(word)
             if len(w) > 3 and not w.isdigit() and w not in FILLER:
@@ -86,7 +90,7 @@ def _index(products: tuple[Product, ...]) -> Index:
         entry = keys.setdefault(word, {})
         for pid in list(entry) + [p for p in pids if p in ids]:
             if entry.get(pid, 0) >= 0.5 or pid in pids:
-                entry[pid] = KIND
+                entry[pid] = max(entry.get(pid, 0.0), KIND)
     fuzzy = tuple(k for k, v in keys.items() if len(k) >= 5 and max(v.values()) >= 0.5 and not k.isdigit())
     return Index(keys, fuzzy, {p.product_id: p.name for p in products},
                  {p.product_id: p.category for p in products})
@@ -111,7 +115,7 @@ def _fuzzy(word: str, idx: Index) -> str | None:
         return None
     from rapidfuzz import fuzz, process  # 15 ms import, first use only
 
-    hit = process.extractOne(word, idx.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=80)
+    hit = process.extractOne(word, idx.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=80 if len(word) < 9 else 90)
     return str(hit[0]) if hit else None
 
 
@@ -133,6 +137,8 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
             key = compact("".join(t.text for t in span))
             if not key or (n == 1 and span[0].text in _STOPS):
                 continue
+            if key not in idx.keys and key.endswith("s") and key[:-1] in idx.keys and key[-2].isdigit():
+                key = key[:-1]  # "270s" → "270"
             if key in _NOT_CARRIED_KEYS and not (n == 1 and key in idx.keys and max(idx.keys[key].values()) >= NAME):
                 phrase, cat = _NOT_CARRIED_KEYS[key]
                 res.missing, res.missing_category = res.missing or phrase, res.missing_category or cat
@@ -157,6 +163,8 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
                     excluded.add(pid)
                 elif not negated:
                     total[pid] = total.get(pid, 0.0) + w
+            if not negated and max(hits.values()) <= DESC:
+                res.descriptive = True
             strong = negated or n > 1 or max(hits.values()) >= RESOLVED
             for t in span:
                 t.role = "product" if strong else "weak"
@@ -174,7 +182,8 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
     if total:
         top = max(total.values())
         if top >= CATEGORY:
-            res.candidates = [p.product_id for p in products if total.get(p.product_id, 0) >= max(top - 0.5, CATEGORY)]
+            slack = 1.01 if res.descriptive else 0.5  # "wireless headphones" also finds the earbuds
+            res.candidates = [p.product_id for p in products if total.get(p.product_id, 0) >= max(top - slack, CATEGORY)]
         if top < RESOLVED and res.candidates:
             cats = {idx.categories[p] for p in res.candidates}
             res.category = cats.pop() if len(cats) == 1 else None

@@ -150,6 +150,10 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
             i += len(span)
             continue
         cue = bool(set(left[:3]) & _ITEM_CUES) or "than" in left[:2]
+        after = right[:2] if not money_word else right[1:3]
+        right_cue = after[:2] in (["or", "less"], ["or", "under"], ["or", "below"], ["or", "cheaper"], ["or", "lower"],
+                                  ["at", "most"]) or after[:1] in (["max"], ["tops"], ["maximum"], ["total"], ["all-in"])
+        cue = cue or right_cue
         if not (dollar or money_word or foreign or cue):
             i += len(span)
             continue
@@ -172,11 +176,25 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
                     x.role = "budget"
             else:
                 break
+        if right_cue:
+            for x in tokens[end + 1:end + 4]:
+                if x.text in ("or", "less", "under", "below", "cheaper", "lower", "at", "most", "max", "tops",
+                              "maximum") and _free(x) or x.role == "cue" and x.text in ("max",):
+                    x.role = "budget"
+                else:
+                    break
         if cents is not None:
-            drop = bool({"by", "off"} & set(right[:2]) | {"by"} & set(left[:1])) and "to" not in left[:1]
-            if drop and ("off" in right[:2] or left[:1] == ["by"]):
+            falls = {"drops", "drop", "falls", "fall", "dips", "dip", "down", "goes", "reduced", "cut", "lowered"}
+            drop = ("off" in right[:2] or left[:1] == ["by"] or (left[:1] and left[0] in falls)) \
+                and not ({"to", "under", "below"} & set(left[:2]))
+            low = "between" in left[:4] or bool({"over", "above", "least", "minimum", "min", "from"} & set(left[:2])) \
+                or ("more" in left[:2] and "no" not in left[:3])
+            if drop:
                 s.price_drop_cents = cents
-            elif {"total", "overall", "altogether", "combined"} & set(left[:3]) or _total_after(right):
+            elif low and not {"from"} & set(left[:2]):
+                s.min_price_cents = cents
+            elif {"total", "overall", "altogether", "combined", "all-in"} & set(_left_clause(tokens, i)) or \
+                    _total_after(right):
                 totals.append(cents)
                 for x in tokens[end + 1:end + 7]:
                     if x.text not in _TOTAL_WORDS or not _free(x) and x.role != "cue":
@@ -191,6 +209,11 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
         s.max_total_cents = totals[-1]
         if not items:  # an item can never cost more than the whole cart may
             s.max_price_cents = totals[-1]
+
+
+def _left_clause(tokens: list[Token], i: int) -> list[str]:
+    left, _ = _window(tokens, i, 8, 0)
+    return left
 
 
 def _total_after(right: list[str]) -> bool:
@@ -329,12 +352,23 @@ def _quantity(tokens: list[Token], s: Slots) -> None:
             s.quantity = q
 
 
+_STRONG_NOTIFY = {("don't", "buy"), ("dont", "buy"), ("do", "not", "buy"), ("without", "buying"), ("not", "buy"),
+                  ("ask", "me"), ("check", "with", "me"), ("let", "me", "decide"), ("i'll", "decide"),
+                  ("don't", "purchase"), ("no", "auto"), ("not", "automatically"), ("before", "buying"),
+                  ("i'll", "buy", "it", "myself"), ("just", "watch"), ("just", "let")}
+
+
 def _notify(tokens: list[Token], s: Slots) -> None:
     for phrase in _NOTIFY:
         at = _has(tokens, phrase)
         if at >= 0:
             s.notify_only = True
-            _mark(tokens, at, len(phrase), "cue")
+            s.notify_strong = s.notify_strong or phrase in _STRONG_NOTIFY
+            _mark(tokens, at, len(phrase), "notify")
+    for i, t in enumerate(tokens):  # "I'll buy them myself"
+        if t.text == "myself" and any(x.text == "buy" for x in tokens[max(0, i - 3):i]):
+            s.notify_only = s.notify_strong = True
+            _mark(tokens, max(0, i - 3), 4, "notify")
 
 
 def extract(tokens: list[Token], today: date, *, watchy: bool) -> Slots:

@@ -50,6 +50,8 @@ class Slots:
     watch_until: str | None = None  # ISO date
     quantity: int | None = None
     notify_only: bool = False
+    notify_strong: bool = False  # "don't buy", "ask me first": notify-only whatever else is said
+    min_price_cents: int | None = None  # "between $100 and $200", "over $50" (browsing)
     condition: str | None = None  # "price" | "stock" | "sale" when a watch names what it waits for
     percent_off: int | None = None  # "20% off": resolved against today's price by the resolver
     price_drop_cents: int | None = None  # "drops by $20"
@@ -76,6 +78,7 @@ class Understanding:
     def summary(self) -> dict[str, Any]:
         """What the harness and the persisted state record about this decision."""
         s = asdict(self.slots)
-        s.pop("problems", None)
+        for key in ("problems", "notify_strong", "min_price_cents"):
+            s.pop(key, None)
         return {"act": str(self.act), "products": list(self.products), "topic": self.topic,
                 "missing_product": self.missing_product, "unknown": list(self.unknown), **s}

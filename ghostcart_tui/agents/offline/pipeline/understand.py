@@ -13,7 +13,7 @@ from datetime import date
 
 from ....commerce.catalog import Product
 from . import acts, refs
-from .lexicon import CUES, FILLER
+from .lexicon import CUES, FILLER, MODIFIERS
 from .normalize import clean, normalize
 from .resolve import resolve
 from .slots import extract
@@ -28,16 +28,30 @@ _PUNCT = {",", ";", "?", "!", "$", "#", "+", "<", ">", "[card]"}
 _CARD_WORDS = {"visa", "mastercard", "amex", "discover", "debit", "credit", "card", "paypal", "ending"}
 
 
-def _account(tokens: list[Token]) -> list[str]:
-    unknown = []
+def _account(tokens: list[Token]) -> tuple[list[str], str | None]:
+    """Every word is product, slot, cue or filler, or it is named here: (words that may change
+    which product is meant, a product phrase the catalog does not know)."""
     for t in tokens:
-        if t.role or t.text in _PUNCT:
-            continue
-        if t.text in FILLER or t.text in _CUE_WORDS or t.text in _CARD_WORDS or t.text in refs.ORDINALS:
+        if not t.role and t.text not in _PUNCT and (t.text in FILLER or t.text in _CUE_WORDS or t.text in _CARD_WORDS
+                                                    or t.text in refs.ORDINALS and t.text.isalpha()):
             t.role = "filler"
+    blocking: list[str] = []
+    missing: str | None = None
+    run: list[Token] = []
+    for t in tokens + [Token(",", ",", "end")]:
+        if t.role in ("", "product", "weak") and t.text not in _PUNCT:
+            run.append(t)
             continue
-        unknown.append(t.raw)
-    return unknown
+        unknown = [x for x in run if not x.role]
+        if unknown:
+            named = any(x.role in ("product", "weak") for x in run)
+            modifier = [x for x in unknown if x.text in MODIFIERS or any(ch.isdigit() for ch in x.text)]
+            if (named or any(x.role == "product" for x in tokens)) and len(modifier) == len(unknown):
+                blocking += [x.raw for x in unknown]  # "AirPods Pro 3rd gen": which one?
+            elif missing is None:
+                missing = " ".join(x.raw for x in run)  # "Dyson hair dryer", "Bose QuietComfort headphones"
+        run = []
+    return blocking, missing
 
 
 def _merge(into: Slots, prior: dict) -> Slots:
@@ -125,7 +139,15 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
     ordinal = refs.ordinal(tokens, lone_number_ok=listed and (state.asked is None or state.asked.kind == "which_product"))
     sup = refs.superlative(tokens)
     live = len(state.watches)
-    f = acts.features(tokens, res, slots, asked=state.asked.kind if state.asked else None, live_watches=live,
+    found = acts.cues(tokens)
+    blocking, unknown_phrase = _account(tokens)  # every word accounted for, or named
+    if unknown_phrase and not res.missing and (not res.named or not res.candidates) and \
+            not (found.get("offtopic") or found.get("rude")):
+        res.missing = unknown_phrase
+        res.missing_category = None
+    elif unknown_phrase and res.named and not res.missing:
+        res.missing = unknown_phrase  # a product the catalog does not know, partly matching one it does
+    f = acts.features(tokens, res, slots, found, asked=state.asked.kind if state.asked else None, live_watches=live,
                       declined_cart=state.declined is not None, retry_cart=state.retry_cart is not None,
                       last_act=state.last_act, ordinal=ordinal is not None,
                       reference=refs.pronoun(tokens) or sup is not None or bool(res.excluded))
@@ -145,7 +167,7 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
         u.slots = _merge(u.slots, {"quantity": state.declined.get("quantity"),
                                    "max_price_cents": state.declined.get("max_price_cents")})
     u.topic = _topic(f, tokens)
-    u.unknown = _account(tokens)  # step 6: every word accounted for, or named
+    u.unknown = blocking
     return u
 
 
