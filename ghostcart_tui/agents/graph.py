@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from strands import Agent
 from strands.tools.executors import SequentialToolExecutor
@@ -21,7 +22,7 @@ from strands.tools.executors import SequentialToolExecutor
 from ..services.conversations import Journal
 from ..services.runtime import Runtime
 from . import prompts
-from .metering import Meter, MeteredModel
+from .metering import Meter, meter_agents
 from .provider import ProviderChoice, build_model
 from .session_store import session_manager
 from .tools_common import ToolMemory, money
@@ -49,11 +50,11 @@ def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Met
 
         world = World(rt, session_id)
 
-    def model(agent: str) -> MeteredModel:
+    def model(agent: str) -> Any:
         inner = build_model(choice, rt.settings)
         if world is not None and hasattr(inner, "attach"):
             inner.attach(world)  # the offline model reads the catalog, clock and conversation state
-        return MeteredModel(inner, agent, meter, rt.bus)
+        return inner
 
     payment = Agent(name="payment", agent_id="payment", model=model("payment"), system_prompt=prompts.PAYMENT,
                     tools=payment_tools(rt, memory), tool_executor=SequentialToolExecutor(),
@@ -81,4 +82,5 @@ def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Met
                delegate.as_tool(name="delegate_agent", description=prompts.DELEGATE_TOOL_DESC, delegate=True)],
         session_manager=session_manager(rt, session_id, journal), callback_handler=None,
     )
+    meter_agents(meter, rt.bus, supervisor, shopping, delegate, payment)
     return AgentGraph(supervisor, shopping, delegate, payment, memory, meter)

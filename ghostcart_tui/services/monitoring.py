@@ -31,7 +31,7 @@ from ..store import mandates
 from ..store.engine import db_time
 from ..store.mandates import CorruptMandate
 from ..store.tables import ChargeRow, MandateRow, MonitoringJobRow, TransactionRow
-from . import payments
+from . import ap2_v02, payments
 from .carts import build_signed_cart
 from .monitoring_eval import CheckResult, evaluate
 from .runtime import Runtime
@@ -281,6 +281,7 @@ def _build_chain(rt: Runtime, job_id: str, result: CheckResult) -> str:
         cart = builders.agent_sign_cart(cart, rt.keys.agent_key(), intent, now, rt.ids.new("jti"))
         method = rt.credentials.get(j.user_id, j.payment_token)
         payment = payments._build_payment(rt, cart, intent.user_authorization, method, intent.mandate_id)
+        ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, method.token)  # v0.2 closed hops, budget
         mandates.insert(s, cart, status="signed", now=now, signer="agent")
         mandates.insert(s, payment, status="created", now=now, signer="agent")
         j.cart_mandate_id, j.payment_mandate_id = cart.mandate_id, payment.mandate_id

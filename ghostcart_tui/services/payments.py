@@ -29,6 +29,7 @@ from ..store import mandates
 from ..store.engine import db_time
 from ..store.mandates import CorruptMandate
 from ..store.tables import ChargeRow, MandateRow, TransactionRow
+from . import ap2_v02
 from .runtime import Runtime
 
 
@@ -169,6 +170,7 @@ def authorize(rt: Runtime, payment_mandate_id: str, *, on_recorded: OnRecorded |
     if done:
         return done
     validate_chain(rt, payment_mandate_id).raise_if_invalid()
+    ap2_v02.check_before_charge(rt, payment_mandate_id)  # the AP2 v0.2 chain too; rejection receipts if not
     method = retrieve_credentials(rt, payment_mandate_id)
     with rt.db.read() as s:
         _, cart, payment = load_chain(s, payment_mandate_id)
@@ -262,6 +264,7 @@ def record_charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, charge:
                 row.status = new_status or row.status
                 row.updated_at = db_time(now)
                 s.add(row)
+        ap2_v02.on_charge_recorded(rt, s, payment, cart, tx)  # the merchant's and processor's v0.2 receipts
         outcome = _outcome(tx)
         if on_recorded:
             on_recorded(s, outcome)

@@ -12,6 +12,7 @@ from ..core.events import MandateSigned, SignatureDeclined, SignatureRequested
 from ..core.money import from_major
 from ..store import mandates
 from ..store.tables import MandateRow
+from . import ap2_v02
 from .carts import cart_total_cents
 from .runtime import Runtime
 from .views import LineView, SignatureView
@@ -84,6 +85,7 @@ def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
             raise AP2Error(CHAIN_INVALID, "only human-present carts are signed by the shopper")
         signed = builders.user_sign(record, rt.keys.user_key(rt.user_id), now, rt.ids.new("jti"))
         mandates.save(s, row, signed, now=now, status="signed", signer=f"user:{rt.user_id}")
+        ap2_v02.on_user_signed(rt, s, signed)  # the same key press signs the AP2 v0.2 mandates
     rt.bus.publish(MandateSigned(mandate_id=mandate_id, mandate_type=row.type, signer="user"))
     return signed
 
