@@ -38,6 +38,11 @@ class Features:
     declined_cart: bool = False
     retry_cart: bool = False
     last_act: str | None = None
+    focus: bool = False  # the state has a product in focus
+    ordered: bool = False  # the shopper just bought something
+    quantity: bool = False
+    sup: bool = False  # a superlative ("the cheapest")
+    continues: bool = False  # "and the backpack", "that one too"
 
     def c(self, name: str) -> float:
         return self.cue.get(name, 0.0)
@@ -108,9 +113,20 @@ def _about_product(f: Features) -> bool:
     return f.named or f.several or f.reference or f.ordinal or f.category
 
 
+def _specific(f: Features) -> bool:
+    return f.named or f.reference or f.ordinal
+
+
+def _revises(f: Features) -> bool:
+    """A follow-up that changes the purchase just discussed: "make it $450", "actually just one"."""
+    return f.last_act == "buy_now" and (f.c("change") > 0 or f.c("buy") > 0 or f.c("yes") > 0) \
+        and (f.price or f.named or f.quantity) and f.focus
+
+
 def _buy_now(f: Features) -> float:
-    s = 1.6 * min(f.c("buy"), 1.0) + 0.6 * min(f.c("now"), 1) + (0.6 if _about_product(f) else -1.0)
-    s += 1.2 * (f.c("change") > 0 and f.price and f.last_act == "buy_now") - 1.5 * min(f.c("hedge"), 1)
+    s = 1.6 * min(f.c("buy"), 1.0) + 0.6 * min(f.c("now"), 1) + (0.6 if _specific(f) else -1.0)
+    s += 1.2 * _revises(f) - 1.5 * min(f.c("hedge"), 1) - 1.5 * min(f.c("orders"), 1) - 2.0 * min(f.c("deal"), 1)
+    s += 1.2 * (f.continues and f.last_act == "buy_now" and f.named)
     if f.asked in ("which_product", "quantity") and (f.ordinal or f.named):
         s += 0.8
     return s - 2.2 * _watchish(f) - 3.0 * f.notify - 1.2 * min(f.c("question"), 1.5) * (f.c("buy") < 1) \
@@ -121,6 +137,8 @@ def _watch_buy(f: Features) -> float:
     return 1.7 * _watchish(f) + 0.6 * min(f.c("buy"), 1) + (0.4 if _about_product(f) else -0.5) \
         + (0.3 if f.price else 0) - 3.0 * f.notify - 2.0 * f.missing - 1.5 * f.c("cancel") \
         - 1.0 * (f.c("change") > 0 and f.live_watches > 0) - 0.6 * min(f.c("question"), 1) * (f.c("buy") < 1) \
+        - 2.0 * (f.c("change") > 0 and f.c("limit") > 0 and not f.c("if_when")) \
+        + 1.2 * (f.continues and f.last_act == "watch_buy" and f.named) - 1.0 * (f.category and not f.named) \
         - 1.0 * (_watchish(f) == 0)
 
 
@@ -131,20 +149,28 @@ def _watch_notify(f: Features) -> float:
 
 def _browse(f: Features) -> float:
     s = 1.6 * min(f.c("browse"), 1.5) + (0.6 if f.several or f.category else 0) + 0.3 * f.price
-    s += 0.4 * (f.c("superlative_low") + f.c("superlative_high") + f.c("superlative_fast") > 0) * (not f.c("buy"))
+    verbless = f.c("buy") + f.c("watch") + f.c("if_when") + f.c("question") == 0
+    s += 1.0 * (f.category and not f.named and verbless)  # "electronics under 200"
+    s += 1.0 * (f.category and not f.named and f.c("question") > 0 and f.c("buy") == 0)  # "fashion stuff?"
+    s += 1.2 * (f.sup and not f.named and not f.focus and not f.c("buy"))
+    s += 0.4 * (f.sup and not f.c("buy"))
     return s - 1.0 * min(f.c("buy"), 1) * (f.c("browse") < 1) - 1.2 * _watchish(f) - 1.5 * f.missing \
         - 0.6 * (f.c("question") > 0 and f.named and not f.several)
 
 
 def _question(f: Features) -> float:
     q = min(f.c("question"), 2.0)
-    return 1.4 * q + (0.6 if _about_product(f) else -0.6) - 1.2 * min(f.c("buy"), 1) * (q < 1.3) \
+    q += 1.0 * (f.c("hedge") > 0 and f.several)  # "I'm torn between the lamp and the backpack"
+    return 1.4 * q + (0.6 if _specific(f) else -0.6) - 1.0 * (f.category and not f.named) \
+        - 2.0 * min(f.c("deal"), 1) - 1.5 * (f.ordered and f.c("orders") > 0) \
+        - 1.2 * (f.ordered and f.reference and not f.named and f.last_act in ("buy_now", "clarify")) - 1.2 * min(f.c("buy"), 1) * (q < 1.3) \
         - 1.2 * _watchish(f) * (f.price or f.stock) - 1.5 * f.missing - 0.7 * f.c("policy") \
         - 1.0 * f.c("orders") - 0.4 * f.c("browse") * f.several
 
 
 def _orders(f: Features) -> float:
-    return 2.4 * min(f.c("orders"), 1.3) - 0.8 * f.c("spending") - 0.5 * _watchish(f)
+    after = f.ordered and f.c("question") > 0 and f.reference and not f.named and f.last_act in ("buy_now", "clarify")
+    return 2.4 * min(f.c("orders"), 1.3) - 0.8 * f.c("spending") - 0.5 * _watchish(f) + 1.6 * after
 
 
 def _spending(f: Features) -> float:
@@ -152,8 +178,9 @@ def _spending(f: Features) -> float:
 
 
 def _policy(f: Features) -> float:
-    return 2.0 * min(f.c("policy"), 1.5) - 0.4 * (f.named and f.c("buy") > 0) - 1.0 * _watchish(f) \
-        - 0.5 * f.c("orders")
+    return 2.0 * min(f.c("policy"), 1.5) - 0.4 * (f.named and f.c("buy") > 0) \
+        - 1.0 * _watchish(f) * (f.price or f.stock) - 0.5 * f.c("orders") \
+        - 1.2 * (f.named and f.c("question") > 0 and f.c("policy") < 1.3)
 
 
 def _cancel_watch(f: Features) -> float:
@@ -163,7 +190,7 @@ def _cancel_watch(f: Features) -> float:
 
 
 def _change_watch(f: Features) -> float:
-    ctx = f.live_watches > 0 or f.last_act in ("watch_buy", "watch_notify", "change_watch")
+    ctx = f.live_watches > 0 or f.last_act in ("watch_buy", "watch_notify", "change_watch") or f.c("limit") > 0
     s = (1.6 * min(f.c("change"), 1.3) + 0.8 * f.price + 0.4 * f.c("watch")) * ctx
     return s - 1.0 * f.c("cancel") - 0.6 * (f.c("buy") > 0 and f.c("watch") == 0)
 

@@ -77,6 +77,8 @@ def _index(products: tuple[Product, ...]) -> Index:
             _add(keys, alias, p.product_id, w)
             if not alias.endswith("s"):
                 _add(keys, alias + "s", p.product_id, w)  # "XM5s", "ray-bans"
+            if alias.endswith(("x", "s", "ch", "sh")):
+                _add(keys, alias + "es", p.product_id, w)  # "air maxes"
         for word in p.description.casefold().replace("-", " ").split():
             w = compact(word)
             if len(w) > 3 and not w.isdigit() and w not in FILLER:
@@ -124,6 +126,7 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
     res = Resolution()
     total: dict[str, float] = {}
     excluded: set[str] = set()
+    first_seen: dict[str, int] = {}  # the order the shopper named products in (ordinals refer to it)
     i = 0
     while i < len(tokens):
         if tokens[i].role:
@@ -163,6 +166,7 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
                     excluded.add(pid)
                 elif not negated:
                     total[pid] = total.get(pid, 0.0) + w
+                    first_seen.setdefault(pid, i)
             if not negated and max(hits.values()) <= DESC:
                 res.descriptive = True
             strong = negated or n > 1 or max(hits.values()) >= RESOLVED
@@ -173,8 +177,6 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
             break
         if not matched:
             i += 1
-    for pid in excluded:
-        total.pop(pid, None)
     res.excluded = [p.product_id for p in products if p.product_id in excluded]
     res.scores = total
     if res.missing:
@@ -183,7 +185,9 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
         top = max(total.values())
         if top >= CATEGORY:
             slack = 1.01 if res.descriptive else 0.5  # "wireless headphones" also finds the earbuds
-            res.candidates = [p.product_id for p in products if total.get(p.product_id, 0) >= max(top - slack, CATEGORY)]
+            best = [p.product_id for p in products if total.get(p.product_id, 0) >= max(top - slack, CATEGORY)]
+            # "the headphones, not the Sony": the excluded best match leaves nothing, never the runner-up
+            res.candidates = sorted((p for p in best if p not in excluded), key=lambda p: first_seen.get(p, 0))
         if top < RESOLVED and res.candidates:
             cats = {idx.categories[p] for p in res.candidates}
             res.category = cats.pop() if len(cats) == 1 else None

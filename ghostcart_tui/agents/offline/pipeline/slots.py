@@ -47,6 +47,7 @@ _NOTIFY = (("let", "me", "know"), ("tell", "me"), ("notify",), ("alert", "me"), 
            ("do", "not", "buy"), ("without", "buying"), ("not", "buy"), ("ask", "me"), ("check", "with", "me"),
            ("let", "me", "decide"), ("i'll", "decide"), ("inform", "me"), ("notification",), ("notified",),
            ("give", "me", "a", "shout"), ("don't", "purchase"), ("no", "auto"), ("not", "automatically"),
+           ("dont", "purchase"), ("want", "to", "know"), ("wanna", "know"), ("do", "not", "purchase"),
            ("before", "buying"), ("i'll", "buy", "it", "myself"), ("just", "watch"), ("just", "let"))
 
 
@@ -117,6 +118,15 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
             continue
         dollar = t.text.startswith("$") or (i > 0 and tokens[i - 1].text == "$")
         foreign = i > 0 and tokens[i - 1].text in _FOREIGN
+        if t.text.endswith("%") or (i + 1 < len(tokens) and tokens[i + 1].text in ("%", "percent")):
+            pv = _num(t.text.rstrip("%"))
+            if pv is not None and 0 < pv < 100:
+                s.percent_off = int(pv)
+                t.role = "budget"
+                if i + 1 < len(tokens) and tokens[i + 1].text in ("%", "percent"):
+                    tokens[i + 1].role = "budget"
+            i += 1
+            continue
         value = _num(t.text.lstrip("$"))
         span = [t]
         if value is None and t.text in ("grand",) and i > 0 and tokens[i - 1].text in ("a", "one"):
@@ -144,15 +154,16 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
         money_word = nxt is not None and nxt.text in _MONEY_WORDS
         foreign = foreign or (nxt is not None and nxt.text in _FOREIGN)
         left, right = _window(tokens, i, 4, 5)
-        end = i + len(span) - 1
+        end = i + len(span) - 1 + (1 if money_word else 0)
         _, right = _window(tokens, end, 0, 5)
         if right[:1] and right[0] in _UNITS and not money_word:
             i += len(span)
             continue
         cue = bool(set(left[:3]) & _ITEM_CUES) or "than" in left[:2]
-        after = right[:2] if not money_word else right[1:3]
+        after = right[:2]
         right_cue = after[:2] in (["or", "less"], ["or", "under"], ["or", "below"], ["or", "cheaper"], ["or", "lower"],
-                                  ["at", "most"]) or after[:1] in (["max"], ["tops"], ["maximum"], ["total"], ["all-in"])
+                                  ["at", "most"], ["is", "ok"], ["is", "fine"], ["is", "okay"]) \
+            or after[:1] in (["max"], ["tops"], ["maximum"], ["total"], ["all-in"], ["works"])
         cue = cue or right_cue
         if not (dollar or money_word or foreign or cue):
             i += len(span)
@@ -187,15 +198,23 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
             falls = {"drops", "drop", "falls", "fall", "dips", "dip", "down", "goes", "reduced", "cut", "lowered"}
             drop = ("off" in right[:2] or left[:1] == ["by"] or (left[:1] and left[0] in falls)) \
                 and not ({"to", "under", "below"} & set(left[:2]))
-            low = "between" in left[:4] or bool({"over", "above", "least", "minimum", "min", "from"} & set(left[:2])) \
-                or ("more" in left[:2] and "no" not in left[:3])
+            negated = bool({"no", "not", "can't", "cannot", "cant", "won't", "don't", "dont", "never"} & set(left[:4]))
+            low = not negated and ("between" in left[:2] or bool({"over", "above", "least", "minimum", "min", "from"}
+                                                                & set(left[:2])) or "more" in left[:2])
             if drop:
                 s.price_drop_cents = cents
             elif low and not {"from"} & set(left[:2]):
                 s.min_price_cents = cents
-            elif {"total", "overall", "altogether", "combined", "all-in"} & set(_left_clause(tokens, i)) or \
+            elif {"total", "overall", "altogether", "combined", "all-in", "got"} & set(_left_clause(tokens, i)) or \
                     _total_after(right):
                 totals.append(cents)
+                for x in reversed(tokens[max(0, i - 9):i]):  # "the total with tax and shipping stays under"
+                    if x.text in (",", ";"):
+                        break
+                    if _free(x) or x.role == "cue":
+                        if x.text in _TOTAL_WORDS or x.text in ("stays", "stay", "is", "remains", "comes", "must", "be",
+                                                                "under", "below", "the", "got", "i've", "have"):
+                            x.role = "total"
                 for x in tokens[end + 1:end + 7]:
                     if x.text not in _TOTAL_WORDS or not _free(x) and x.role != "cue":
                         break
@@ -319,6 +338,10 @@ def _next_day(tokens: list[Token], s: Slots) -> None:
 
 
 def _quantity(tokens: list[Token], s: Slots) -> None:
+    for i, t in enumerate(tokens[:-1]):  # "just one", "only two"
+        if t.text in ("just", "only") and tokens[i + 1].text in _SMALL and _free(tokens[i + 1]):
+            s.quantity = _SMALL[tokens[i + 1].text]
+            t.role = tokens[i + 1].role = "quantity"
     for i, t in enumerate(tokens):
         if not _free(t):
             continue
@@ -355,13 +378,15 @@ def _quantity(tokens: list[Token], s: Slots) -> None:
 _STRONG_NOTIFY = {("don't", "buy"), ("dont", "buy"), ("do", "not", "buy"), ("without", "buying"), ("not", "buy"),
                   ("ask", "me"), ("check", "with", "me"), ("let", "me", "decide"), ("i'll", "decide"),
                   ("don't", "purchase"), ("no", "auto"), ("not", "automatically"), ("before", "buying"),
+                  ("dont", "purchase"), ("do", "not", "purchase"),
                   ("i'll", "buy", "it", "myself"), ("just", "watch"), ("just", "let")}
 
 
 def _notify(tokens: list[Token], s: Slots) -> None:
     for phrase in _NOTIFY:
         at = _has(tokens, phrase)
-        if at >= 0:
+        after = tokens[at + len(phrase)].text if 0 <= at < len(tokens) - len(phrase) else ""
+        if at >= 0 and after not in ("about", "more", "what", "how", "which", "whether"):
             s.notify_only = True
             s.notify_strong = s.notify_strong or phrase in _STRONG_NOTIFY
             _mark(tokens, at, len(phrase), "notify")

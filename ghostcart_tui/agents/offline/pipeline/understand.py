@@ -25,6 +25,8 @@ _WATCHY = {"watch", "monitor", "track", "if", "when", "once", "until", "till", "
 _NEGATIVE = re.compile(r"(?:\$\s*-|-\s*\$)\s*\d")
 _CUE_WORDS = frozenset(w for phrases in CUES.values() for p in phrases for w in p.split())
 _PUNCT = {",", ";", "?", "!", "$", "#", "+", "<", ">", "[card]"}
+_ASKING = frozenset("buy order purchase get grab want need take carry sell stock have like watch track monitor "
+                    "about find show".split())
 _CARD_WORDS = {"visa", "mastercard", "amex", "discover", "debit", "credit", "card", "paypal", "ending"}
 
 
@@ -38,17 +40,23 @@ def _account(tokens: list[Token]) -> tuple[list[str], str | None]:
     blocking: list[str] = []
     missing: str | None = None
     run: list[Token] = []
+    asked_for = False  # the run follows a request word ("buy a …", "do you carry …")
+    prev = ""
     for t in tokens + [Token(",", ",", "end")]:
         if t.role in ("", "product", "weak") and t.text not in _PUNCT:
+            if not run:
+                asked_for = prev in _ASKING
             run.append(t)
             continue
+        if t.text not in ("a", "an", "the", "some", "any", "me", "us", "my", "new", "one", "of"):
+            prev = t.text
         unknown = [x for x in run if not x.role]
         if unknown:
             named = any(x.role in ("product", "weak") for x in run)
             modifier = [x for x in unknown if x.text in MODIFIERS or any(ch.isdigit() for ch in x.text)]
             if (named or any(x.role == "product" for x in tokens)) and len(modifier) == len(unknown):
                 blocking += [x.raw for x in unknown]  # "AirPods Pro 3rd gen": which one?
-            elif missing is None:
+            elif missing is None and (asked_for or named):
                 missing = " ".join(x.raw for x in run)  # "Dyson hair dryer", "Bose QuietComfort headphones"
         run = []
     return blocking, missing
@@ -64,7 +72,7 @@ def _merge(into: Slots, prior: dict) -> Slots:
 def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState, catalog: dict[str, Product],
                          ordinal: int | None, sup: str | None, res_candidates: list[str]) -> None:
     if u.products:
-        if sup:
+        if sup and not (u.act is Act.PRODUCT_QUESTION and len(u.products) > 1):
             u.products, u.reference = refs.pick_superlative(sup, u.products, catalog), "superlative"
         return
     listed = [p for p in state.last_list if p in catalog]
@@ -150,7 +158,15 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
     f = acts.features(tokens, res, slots, found, asked=state.asked.kind if state.asked else None, live_watches=live,
                       declined_cart=state.declined is not None, retry_cart=state.retry_cart is not None,
                       last_act=state.last_act, ordinal=ordinal is not None,
-                      reference=refs.pronoun(tokens) or sup is not None or bool(res.excluded))
+                      reference=(refs.pronoun(tokens) and bool(state.focus or state.last_list)) or sup is not None
+                      or bool(res.excluded))
+    f.focus = bool(state.focus)
+    f.sup = sup is not None
+    f.quantity = slots.quantity is not None
+    f.ordered = state.last_order is not None
+    words = [t.text for t in tokens]
+    f.continues = bool(words) and (words[0] in ("and", "also", "plus") or words[-1] in ("too", "also")
+                                   or words[-2:] == ["as", "well"])
     slots.notify_only = f.notify
     act, scores = acts.pick(f)  # step 4
     u = Understanding(act=act, slots=slots, scores=scores, excluded=res.excluded, missing_product=res.missing)
