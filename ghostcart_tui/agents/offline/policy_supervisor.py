@@ -20,7 +20,7 @@ from .requests import buy_product, retry_payment
 from .transcript import Transcript
 from .world import World, bare
 
-_ASKS_WHEN_STUCK = frozenset({Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY, Act.CHANGE_WATCH})
+_ASKS_WHEN_STUCK = frozenset({Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY})
 _CARDS = ("visa", "mastercard", "amex", "discover", "debit", "credit", "paypal")
 
 
@@ -31,11 +31,16 @@ def _buy_now(c: Ctx) -> Reply:
                                                          "buy_now", u.products, _slots(c)))
     items = c.products()
     if not items:
-        return c.ask("What would you like me to buy?")
+        return c.ask("What would you like me to buy?", Asked("which_product", "buy_now", [], _slots(c), []))
     if u.unknown:
         return c.ask(unknown_question(u, c.catalog), Asked("confirm", "buy_now", u.products, _slots(c)))
     if len(items) > 1:
-        fits = [p for p in items if p.in_stock and (s.max_price_cents is None or p.price_cents <= s.max_price_cents)]
+        fits = [p for p in items if p.in_stock and (s.max_price_cents is None or p.price_cents <= s.max_price_cents)
+                and (s.max_delivery_days is None or p.delivery_days <= s.max_delivery_days)]
+        if len(fits) == 1 and (u.excluded or s.max_price_cents is not None) and u.reference != "named-list":
+            items = fits  # "a kitchen gadget under 100 that isn't the coffee maker": only one fits
+            u.products = [fits[0].product_id]
+    if len(items) > 1:
         if not fits and s.max_price_cents is not None:
             c.show([p.product_id for p in items], "")
             return c.say(f"Nothing matching is within your {usd(s.max_price_cents)} budget, so I haven't put anything "

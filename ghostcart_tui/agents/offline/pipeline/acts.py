@@ -125,7 +125,7 @@ def _revises(f: Features) -> bool:
 
 def _buy_now(f: Features) -> float:
     s = 1.6 * min(f.c("buy"), 1.0) + 0.6 * min(f.c("now"), 1) + (0.6 if _specific(f) else -1.0)
-    s += 1.2 * _revises(f) - 1.5 * min(f.c("hedge"), 1) - 1.5 * min(f.c("orders"), 1) - 2.0 * min(f.c("deal"), 1)
+    s += 2.0 * _revises(f) - 1.5 * min(f.c("hedge"), 1) - 1.5 * min(f.c("orders"), 1) - 3.0 * min(f.c("deal"), 1)
     s += 1.2 * (f.continues and f.last_act == "buy_now" and f.named)
     if f.asked in ("which_product", "quantity") and (f.ordinal or f.named):
         s += 0.8
@@ -160,9 +160,9 @@ def _browse(f: Features) -> float:
 
 def _question(f: Features) -> float:
     q = min(f.c("question"), 2.0)
-    q += 1.0 * (f.c("hedge") > 0 and f.several)  # "I'm torn between the lamp and the backpack"
+    q += 1.0 * (f.c("hedge") > 0 and f.several and not f.c("buy"))  # "I'm torn between the lamp and the backpack"
     return 1.4 * q + (0.6 if _specific(f) else -0.6) - 1.0 * (f.category and not f.named) \
-        - 2.0 * min(f.c("deal"), 1) - 1.5 * (f.ordered and f.c("orders") > 0) \
+        - 3.0 * min(f.c("deal"), 1) - 1.5 * (f.ordered and f.c("orders") > 0) - 1.0 * (not _about_product(f)) \
         - 1.2 * (f.ordered and f.reference and not f.named and f.last_act in ("buy_now", "clarify")) - 1.2 * min(f.c("buy"), 1) * (q < 1.3) \
         - 1.2 * _watchish(f) * (f.price or f.stock) - 1.5 * f.missing - 0.7 * f.c("policy") \
         - 1.0 * f.c("orders") - 0.4 * f.c("browse") * f.several
@@ -170,7 +170,7 @@ def _question(f: Features) -> float:
 
 def _orders(f: Features) -> float:
     after = f.ordered and f.c("question") > 0 and f.reference and not f.named and f.last_act in ("buy_now", "clarify")
-    return 2.4 * min(f.c("orders"), 1.3) - 0.8 * f.c("spending") - 0.5 * _watchish(f) + 1.6 * after
+    return 2.4 * min(f.c("orders"), 1.3) - 0.8 * f.c("spending") - 0.5 * _watchish(f) + 2.5 * after
 
 
 def _spending(f: Features) -> float:

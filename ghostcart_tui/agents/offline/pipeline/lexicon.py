@@ -141,7 +141,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "superlative_high": ("most expensive", "priciest", "best", "premium", "fanciest", "top of the line",
                          "nicer one", "pricier one"),
     "superlative_fast": ("fastest", "quickest", "soonest", "fastest delivery", "quickest delivery"),
-    "negation": ("not", "except", "other than", "besides", "apart from", "but not", "excluding", "without",
+    "negation": ("isn't", "isnt", "aren't", "not", "except", "other than", "besides", "apart from", "but not", "excluding", "without",
                  "anything but", "no"),
     "pronoun": ("it", "that", "this", "them", "those", "these", "that one", "this one", "the one", "same",
                 "one", "they", "ones"),
@@ -166,6 +166,8 @@ their gonna lemme thats theyre youre dont cant wont isnt arent ive hers his her 
 u ur pls rn btw bday birthday section department category aisle collection gadget gadgets ever long
 set setup pair thingy thingies stuff's office work sister brother mom dad mother father wife husband friend
 gift present kid kids son daughter christmas holidays mine ones both whichever whatever one's item piece
+arrives arrive arriving arrived delivered ships comes come gets stays happens works cost costs running run
+sounds looks seems fits need needs using use used buying ordering said says told tell asked ask then later
 """.split())
 
 # Unknown words that change *which* product is meant ("AirPods Pro 3rd gen", "the mini"): never ignored.

@@ -21,7 +21,8 @@ from .types import Token
 
 NAME, ALIAS, KIND, CATEGORY, DESC = 3.0, 3.0, 2.0, 1.0, 0.3
 RESOLVED = 1.5  # a product needs at least this score to be "named"
-_NEGATORS = frozenset({"not", "except", "besides", "excluding", "without", "but"})
+_NEGATORS = frozenset({"not", "except", "besides", "excluding", "without", "but", "isn't", "isnt", "aren't", "arent",
+                       "non"})
 _STOPS = FILLER | {"no", "than", "apart"}
 
 
@@ -127,6 +128,7 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
     total: dict[str, float] = {}
     excluded: set[str] = set()
     first_seen: dict[str, int] = {}  # the order the shopper named products in (ordinals refer to it)
+    mentioned: list[str] = []  # products named on their own, one per mention ("the lamp, the backpack and …")
     i = 0
     while i < len(tokens):
         if tokens[i].role:
@@ -167,6 +169,10 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
                 elif not negated:
                     total[pid] = total.get(pid, 0.0) + w
                     first_seen.setdefault(pid, i)
+            top_w = max(hits.values())
+            best_here = [pid for pid, w in hits.items() if w == top_w]
+            if not negated and top_w >= NAME and len(best_here) == 1 and best_here[0] not in mentioned:
+                mentioned.append(best_here[0])
             if not negated and max(hits.values()) <= DESC:
                 res.descriptive = True
             strong = negated or n > 1 or max(hits.values()) >= RESOLVED
@@ -188,6 +194,9 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
             best = [p.product_id for p in products if total.get(p.product_id, 0) >= max(top - slack, CATEGORY)]
             # "the headphones, not the Sony": the excluded best match leaves nothing, never the runner-up
             res.candidates = sorted((p for p in best if p not in excluded), key=lambda p: first_seen.get(p, 0))
+            several = [p for p in mentioned if p not in excluded]
+            if len(several) > 1 and not res.descriptive:
+                res.candidates = several  # several products named one by one: all of them, in that order
         if top < RESOLVED and res.candidates:
             cats = {idx.categories[p] for p in res.candidates}
             res.category = cats.pop() if len(cats) == 1 else None

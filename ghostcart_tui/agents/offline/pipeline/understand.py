@@ -23,7 +23,7 @@ from .types import Act, SPENDING_ACTS, Slots, Token, Understanding
 _WATCHY = {"watch", "monitor", "track", "if", "when", "once", "until", "till", "whenever", "drops", "falls",
            "notify", "alert", "ping", "hits", "dips", "for"}
 _NEGATIVE = re.compile(r"(?:\$\s*-|-\s*\$)\s*\d")
-_CUE_WORDS = frozenset(w for phrases in CUES.values() for p in phrases for w in p.split())
+_CUE_WORDS = frozenset(p for phrases in CUES.values() for p in phrases if " " not in p)
 _PUNCT = {",", ";", "?", "!", "$", "#", "+", "<", ">", "[card]"}
 _ASKING = frozenset("buy order purchase get grab want need take carry sell stock have like watch track monitor "
                     "about find show".split())
@@ -112,9 +112,12 @@ def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalo
     elif a.kind == "quantity":
         fits = u.slots.quantity is not None
     elif a.kind in ("which_product", "which_watch"):
-        chosen = [p for p in u.products if p in a.options] if u.products else []
-        if not chosen and u.reference is None and a.options and u.excluded:
-            chosen = [p for p in a.options if p not in u.excluded]
+        if (f.c("question") or f.c("browse")) and not f.c("buy") and not f.c("yes"):
+            return  # "what headphones do you have then" asks; it does not pick
+        options = a.options or list(u.products)
+        chosen = [p for p in u.products if p in options] if u.products else []
+        if not chosen and u.reference is None and options and u.excluded:
+            chosen = [p for p in options if p not in u.excluded]
         if chosen and (len(chosen) == 1 or a.kind == "which_product"):
             u.products, fits = chosen, True
     elif a.kind == "confirm":
@@ -178,7 +181,8 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
     if u.act is Act.DECLINE and f.c("yes") and state.declined and ("after" in cleaned.casefold()
                                                                   or f.c("buy")):
         u.act = Act.BUY_NOW
-    if f.c("yes") and not f.c("no") and u.act in (Act.CLARIFY, Act.DECLINE) and state.declined and not state.asked:
+    if f.c("yes") and not f.c("no") and u.act in (Act.CLARIFY, Act.DECLINE) and state.declined and not state.asked \
+            and not u.products:
         u.act, u.products = Act.BUY_NOW, [state.declined["product_id"]]
         u.slots = _merge(u.slots, {"quantity": state.declined.get("quantity"),
                                    "max_price_cents": state.declined.get("max_price_cents")})
