@@ -8,6 +8,7 @@ unless the message was fully understood; otherwise the handler asks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from . import answers, policy_watch
@@ -108,10 +109,17 @@ def _browse(c: Ctx) -> Reply:
     shown = [p for p in items if (s.max_price_cents is None or p.price_cents <= s.max_price_cents)
              and (s.min_price_cents is None or p.price_cents >= s.min_price_cents)
              and (s.max_delivery_days is None or p.delivery_days <= s.max_delivery_days)]
+    if _superlative(c.text) == "cheaper" and c.state.focus and not named:
+        ref = min(c.catalog[p].price_cents for p in c.state.focus if p in c.catalog)
+        cat = {c.catalog[p].category for p in c.state.focus if p in c.catalog}
+        shown = [p for p in shown if p.price_cents < ref and p.product_id not in c.state.focus
+                 and (c.u.products or p.category in cat)]
     in_stock = [p for p in shown if p.in_stock]
+    if re.search(r"(cheapest|lowest|low to high)\W+(first|to)|by price", c.text.casefold()):
+        in_stock = sorted(in_stock, key=lambda p: p.price_cents)
     if len(named) == 1 and not in_stock:
         in_stock = shown  # a product asked for by name is shown even when out of stock
-    if c.u.reference != "superlative" and _superlative(c.text) and not named:
+    if c.u.reference != "superlative" and _superlative(c.text) not in (None, "cheaper") and not named:
         from .pipeline.refs import pick_superlative
 
         in_stock = [c.catalog[i] for i in pick_superlative(_superlative(c.text) or "low",
@@ -208,7 +216,7 @@ def _clarify(c: Ctx) -> Reply:
                                                                            _slots(c)))
     if len(items) > 1:
         return _browse(c)
-    return c.ask("What would you like me to buy or look for?")
+    return c.ask("What would you like me to buy or look for?", Asked("which_product", "buy_now", [], _slots(c), []))
 
 
 def _retry(c: Ctx) -> Reply:

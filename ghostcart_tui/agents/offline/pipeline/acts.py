@@ -41,6 +41,9 @@ class Features:
     focus: bool = False  # the state has a product in focus
     ordered: bool = False  # the shopper just bought something
     quantity: bool = False
+    listed_named: bool = False  # names a product the assistant just listed ("fine, the blender")
+    delivery: bool = False
+    returns: bool = False
     sup: bool = False  # a superlative ("the cheapest")
     continues: bool = False  # "and the backpack", "that one too"
 
@@ -99,8 +102,8 @@ def features(tokens: list[Token], res: Resolution, slots: Slots, found: dict[str
 
 def _watchish(f: Features) -> float:
     """How strongly the message asks for a future, conditional purchase."""
-    trigger = f.c("condition") > 0 or f.price or f.stock
-    asking = f.c("question") >= 1 and not f.price and not f.stock
+    trigger = f.c("condition") > 0 or f.price or f.stock or (f.delivery and f.c("buy") > 0)
+    asking = f.c("question") >= 1 and not f.price and not f.stock and not (f.delivery and f.c("buy") > 0)
     cond = 0.0
     if f.c("if_when") > 0 and not asking:
         cond = 1.0 if trigger else 0.7
@@ -124,7 +127,8 @@ def _revises(f: Features) -> bool:
 
 
 def _buy_now(f: Features) -> float:
-    s = 1.6 * min(f.c("buy"), 1.0) + 0.6 * min(f.c("now"), 1) + (0.6 if _specific(f) else -1.0)
+    s = 1.6 * min(f.c("buy"), 1.0) + 0.6 * min(f.c("now"), 1) + (0.6 if _specific(f) or _revises(f) else -1.0)
+    s += 1.6 * (f.listed_named and (f.c("yes") > 0 or f.content <= 4) and not f.c("question") and not f.c("browse"))
     s += 2.0 * _revises(f) - 1.5 * min(f.c("hedge"), 1) - 1.5 * min(f.c("orders"), 1) - 3.0 * min(f.c("deal"), 1)
     s += 1.2 * (f.continues and f.last_act == "buy_now" and f.named)
     if f.asked in ("which_product", "quantity") and (f.ordinal or f.named):
@@ -152,7 +156,8 @@ def _browse(f: Features) -> float:
     verbless = f.c("buy") + f.c("watch") + f.c("if_when") + f.c("question") == 0
     s += 1.0 * (f.category and not f.named and verbless)  # "electronics under 200"
     s += 1.0 * (f.category and not f.named and f.c("question") > 0 and f.c("buy") == 0)  # "fashion stuff?"
-    s += 1.2 * (f.sup and not f.named and not f.focus and not f.c("buy"))
+    s += 1.8 * (f.sup and not f.named and not f.c("buy"))
+    s += 0.8 * (f.c("browse") >= 1.3 and not f.c("buy"))
     s += 0.4 * (f.sup and not f.c("buy"))
     return s - 1.0 * min(f.c("buy"), 1) * (f.c("browse") < 1) - 1.2 * _watchish(f) - 1.5 * f.missing \
         - 0.6 * (f.c("question") > 0 and f.named and not f.several)
@@ -163,7 +168,8 @@ def _question(f: Features) -> float:
     q += 1.0 * (f.c("hedge") > 0 and f.several and not f.c("buy"))  # "I'm torn between the lamp and the backpack"
     return 1.4 * q + (0.6 if _specific(f) else -0.6) - 1.0 * (f.category and not f.named) \
         - 3.0 * min(f.c("deal"), 1) - 1.5 * (f.ordered and f.c("orders") > 0) - 1.0 * (not _about_product(f)) \
-        - 1.2 * (f.ordered and f.reference and not f.named and f.last_act in ("buy_now", "clarify")) - 1.2 * min(f.c("buy"), 1) * (q < 1.3) \
+        - 1.2 * (f.ordered and f.reference and not f.named and f.last_act in ("buy_now", "clarify")) \
+        - 1.0 * (f.c("browse") >= 1.3) - 1.0 * (f.sup and not f.named) - 1.2 * min(f.c("buy"), 1) * (q < 1.3) \
         - 1.2 * _watchish(f) * (f.price or f.stock) - 1.5 * f.missing - 0.7 * f.c("policy") \
         - 1.0 * f.c("orders") - 0.4 * f.c("browse") * f.several
 
@@ -180,7 +186,7 @@ def _spending(f: Features) -> float:
 def _policy(f: Features) -> float:
     return 2.0 * min(f.c("policy"), 1.5) - 0.4 * (f.named and f.c("buy") > 0) \
         - 1.0 * _watchish(f) * (f.price or f.stock) - 0.5 * f.c("orders") \
-        - 1.2 * (f.named and f.c("question") > 0 and f.c("policy") < 1.3)
+        - 1.5 * (f.named and f.c("question") > 0 and not f.returns)
 
 
 def _cancel_watch(f: Features) -> float:
@@ -196,7 +202,8 @@ def _change_watch(f: Features) -> float:
 
 
 def _help(f: Features) -> float:
-    return 2.2 * min(f.c("help"), 1.3) - 0.7 * _about_product(f) - 0.5 * f.price - 0.8 * f.c("buy")
+    return 2.2 * min(f.c("help"), 1.3) - 0.7 * _about_product(f) - 0.5 * f.price - 0.8 * f.c("buy") \
+        - 1.5 * min(f.c("offtopic"), 1) - 1.0 * f.named - 1.0 * min(f.c("deal"), 1)
 
 
 def _out_of_scope(f: Features) -> float:

@@ -72,7 +72,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "later": ("later", "wait", "watch it", "not now", "hold off", "wait for", "eventually"),
     "watch": ("watch", "monitor", "track", "keep an eye", "keep watching", "eye on", "watching", "tracking",
               "price watch", "price alert", "alert", "auto buy", "auto-buy", "autobuy", "automatically", "auto",
-              "auto-purchase", "auto purchase", "buy automatically"),
+              "auto-purchase", "auto purchase", "buy automatically", "watches", "alerts", "price watches"),
     "if_when": ("if", "when", "once", "whenever", "as soon as", "the moment", "in case"),
     "hedge": ("might", "maybe", "perhaps", "thinking about", "thinking of", "considering", "should i", "not sure",
               "wondering", "possibly", "hmm", "hm", "undecided", "torn"),
@@ -87,7 +87,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "browse": ("show", "find", "search", "list", "look for", "looking for", "browse", "what do you have",
                "do you sell", "do you have", "do you carry", "carry", "sell", "options", "recommend",
                "suggest", "any", "anything", "catalog", "catalogue", "see", "got any", "stock", "offer",
-               "ideas", "gift", "gifts", "suggestions", "everything", "what can", "what else", "sorted",
+               "ideas", "gift", "gifts", "suggestions", "everything", "what else", "sorted",
                "what's there", "what else", "alternatives", "similar", "range"),
     "question": ("how much", "what is", "what's", "whats", "is it", "is the", "are the", "does it", "does the",
                  "do the", "can it", "how long", "how fast", "how soon", "when will", "when would", "which",
@@ -95,7 +95,7 @@ CUES: dict[str, tuple[str, ...]] = {
                  "worth it", "good", "any good", "reviews", "review", "quality", "specs", "describe",
                  "price of", "cost", "costs", "in stock", "available", "arrive", "delivery time", "?", "would",
                  "will", "get here", "have gps", "come in", "colours", "colors", "how", "what", "whats"),
-    "orders": ("my stuff", "my package", "my packages", "my delivery", "my purchase", "my things", "did i buy",
+    "orders": ("history", "order history", "my stuff", "my package", "my packages", "my delivery", "my purchase", "my things", "did i buy",
                "just buy", "i bought", "what did i", "did i order", "have i ordered", "did you charge", "charge me",
                "charged", "approved", "go through", "went through", "just bought", "just ordered",
                "my orders", "my order", "orders", "order history", "ordered", "bought", "purchases",
@@ -168,6 +168,7 @@ set setup pair thingy thingies stuff's office work sister brother mom dad mother
 gift present kid kids son daughter christmas holidays mine ones both whichever whatever one's item piece
 arrives arrive arriving arrived delivered ships comes come gets stays happens works cost costs running run
 sounds looks seems fits need needs using use used buying ordering said says told tell asked ask then later
+under below over above less than least worth nearby
 """.split())
 
 # Unknown words that change *which* product is meant ("AirPods Pro 3rd gen", "the mini"): never ignored.

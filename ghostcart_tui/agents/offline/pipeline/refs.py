@@ -44,6 +44,15 @@ def pronoun(tokens: list[Token]) -> bool:
 def superlative(tokens: list[Token]) -> str | None:
     words = [t.text for t in tokens]
     pairs = set(zip(words, words[1:], strict=False))
+    for i, w in enumerate(words):  # comparatives: against the product in focus
+        if w in ("cheaper", "less") and (w == "cheaper" or words[i + 1:i + 2] == ["expensive"]):
+            if "than" in words[i + 1:i + 3] or any(x in words for x in ("anything", "something", "any", "else")):
+                tokens[i].role = "ref"
+                return "cheaper"
+    for i, w in enumerate(words[:-1]):  # "cheapest first" sorts a list; it does not pick one
+        if w in ("cheapest", "lowest", "priciest") and words[i + 1] in ("first", "to", "on"):
+            tokens[i].role = tokens[i + 1].role = "ref"
+            return None
     for key, names in (("low", ("cheapest", "cheaper", "lowest", "affordable")),
                        ("high", ("priciest", "pricier", "fanciest", "premium")),
                        ("fast", ("fastest", "quickest", "soonest", "quicker", "faster"))):
@@ -65,6 +74,8 @@ def pick_superlative(kind: str, ids: list[str], products: dict[str, Product]) ->
     items = [products[i] for i in ids if i in products]
     if not items:
         return []
+    if kind == "cheaper":
+        kind = "low"
     if kind == "low":
         best = min(items, key=lambda p: (not p.in_stock, p.price_cents))
     elif kind == "high":

@@ -164,7 +164,7 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
         right_cue = after[:2] in (["or", "less"], ["or", "under"], ["or", "below"], ["or", "cheaper"], ["or", "lower"],
                                   ["at", "most"], ["is", "ok"], ["is", "fine"], ["is", "okay"]) \
             or after[:1] in (["max"], ["tops"], ["maximum"], ["total"], ["all-in"], ["works"])
-        cue = cue or right_cue
+        cue = cue or right_cue or ("make" in left[:4] and left[:1] in (["it"], ["that"], ["one"], ["limit"]))
         if not (dollar or money_word or foreign or cue):
             i += len(span)
             continue
@@ -181,7 +181,7 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
         for x in span + ([nxt] if money_word and nxt is not None else []):
             x.role = "budget"
         for x in reversed(tokens[max(0, i - 4):i]):  # "no more than", "at most", "up to": the cue words
-            if x.text in _ITEM_CUES or x.text in _TOTAL_CUES or x.text in ("no", "more", "less", "up", "-", "of",
+            if x.text in _ITEM_CUES or x.text in _TOTAL_CUES or x.text in ("no", "more", "less", "up", "-", "of", "a",
                                                                              "equal", "than", "price"):
                 if x.role in ("", "weak", "cue"):
                     x.role = "budget"
@@ -404,7 +404,9 @@ def extract(tokens: list[Token], today: date, *, watchy: bool) -> Slots:
     _named_dates(tokens, s, today)
     _amounts(tokens, s)
     _quantity(tokens, s)
-    if _has(tokens, ("back", "in", "stock")) >= 0 or _has(tokens, ("restocked",)) >= 0 or \
+    words = {t.text for t in tokens}
+    back = "back" in words and not words & {"send", "money", "sent", "return"} and bool(words & {"when", "once", "if", "until"})
+    if back or _has(tokens, ("back", "in", "stock")) >= 0 or _has(tokens, ("restocked",)) >= 0 or \
             _has(tokens, ("in", "stock", "again")) >= 0 or _has(tokens, ("available", "again")) >= 0:
         s.condition = "stock"
     elif s.max_price_cents is not None or s.percent_off or s.price_drop_cents:

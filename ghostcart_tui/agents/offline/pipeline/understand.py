@@ -88,6 +88,11 @@ def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState
     if u.excluded and pool:
         u.products, u.reference = pool, "negation"
         return
+    if any(t.text == "other" for t in tokens) and listed and state.focus:
+        others = [p for p in listed if p not in state.focus]
+        if len(others) == 1:
+            u.products, u.reference = others, "other"
+            return
     if refs.pronoun(tokens) or u.act in SPENDING_ACTS or u.act in (Act.PRODUCT_QUESTION,):
         focus = [p for p in state.focus if p in catalog and p not in u.excluded]
         if focus:
@@ -164,6 +169,12 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
                       reference=(refs.pronoun(tokens) and bool(state.focus or state.last_list)) or sup is not None
                       or bool(res.excluded))
     f.focus = bool(state.focus)
+    f.delivery = slots.max_delivery_days is not None
+    words_set = {t.text for t in tokens}
+    f.returns = bool(words_set & {"return", "returns", "refund", "refunds", "exchange", "back"})
+    if words_set & {"limit", "cap", "watch", "alert", "threshold", "target"}:
+        f.cue["limit"] = max(f.cue.get("limit", 0.0), 1.0)
+    f.listed_named = bool(res.candidates) and all(p in state.last_list for p in res.candidates) and res.named
     f.sup = sup is not None
     f.quantity = slots.quantity is not None
     f.ordered = state.last_order is not None
