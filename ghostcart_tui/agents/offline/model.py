@@ -94,7 +94,8 @@ class OfflineModel(Model):
         raise NotImplementedError("the offline model does not produce structured output")
         yield  # pragma: no cover  (makes this an async generator)
 
-    async def stream(self, messages, tool_specs=None, system_prompt=None, **kwargs) -> AsyncGenerator[dict, None]:
+    async def stream(self, messages, tool_specs=None, system_prompt=None,  # type: ignore[override]
+                     **kwargs) -> AsyncGenerator[dict, None]:
         reply = decide(messages, system_prompt, tool_specs, self.world)
         yield {"messageStart": {"role": "assistant"}}
         out_chars = 0

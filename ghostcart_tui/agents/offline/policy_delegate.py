@@ -143,6 +143,8 @@ def _after_signature(t: Transcript) -> Reply:
     if intent is not None and not intent.ok:
         return Reply(f"I couldn't create the intent: {intent.data.get('message', 'unknown error')}")
     sig = t.last("request_user_intent_signature")
+    if sig is None:
+        return Reply("I couldn't get your signature: no signature was requested")
     if not sig.ok:
         return Reply(f"I couldn't get your signature: {sig.data.get('message', 'unknown error')}")
     mid = sig.data.get("mandate_id", LATEST)

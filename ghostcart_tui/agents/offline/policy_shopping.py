@@ -21,7 +21,7 @@ def _wanted(t: Transcript) -> tuple[str, int | None, int, bool]:
     if rq.product_id(text):
         return "", rq.budget(text), rq.quantity(text) or 1, True
     r = nlu.classify(text)
-    buy = r.kind == "immediate" or (r.kind == "followup" and r.followup and r.followup.kind == "confirm")
+    buy = r.kind == "immediate" or (r.kind == "followup" and r.followup is not None and r.followup.kind == "confirm")
     return r.product_query, r.max_price_cents, max(1, r.quantity or 1), buy
 
 
@@ -89,8 +89,8 @@ def decide(t: Transcript, world: World | None = None) -> Reply:
             _note(world, retry_cart=d.get("cart_mandate_id"))
     if not t.results:
         if retry:
-            cart, hint = retry
-            return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": cart,
+            cart_id, hint = retry
+            return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": cart_id,
                                                                "payment_method": hint or "next"})])
         query, budget, qty, buy = _wanted(t)
         pid = rq.product_id(t.request)
@@ -98,7 +98,7 @@ def decide(t: Transcript, world: World | None = None) -> Reply:
             return Reply(calls=_cart_calls(pid, qty, budget))
         if not query:
             return Reply("What would you like me to look for?")
-        args = {"query": query}
+        args: dict[str, object] = {"query": query}
         if budget:
             args["max_price_usd"] = major(budget)
         return Reply(calls=[("search_products", args)])

@@ -141,7 +141,7 @@ def change(c: Ctx) -> Reply:
             "quantity": s.quantity or 1, "expiry_days": s.watch_days, "notify_only": False, "note": "",
             "replace_job": job.job_id}
     known = next((x for x in c.state.watches if x.job_id == job.job_id), None)
-    if known is not None and getattr(known, "label", ""):
+    if known is not None and known.label:
         plan["notify_only"] = bool(c.state.last.get("notify_only")) if c.state.last_watch == job.job_id else False
     c.state.asked = None
     return c.call(DELEGATE, _describe(plan) + f" (replaces {job.job_id})", plan)

@@ -51,10 +51,15 @@ class Features:
         return self.cue.get(name, 0.0)
 
 
-def _phrases() -> dict[str, list[tuple[str, ...]]]:
-    out: dict[str, list[tuple[str, ...]]] = {}
+def _phrases() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """first word → (cue name, phrase), longest phrases first: one dictionary look-up per word."""
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for name, phrases in CUES.items():
-        out[name] = sorted((tuple(p.split()) for p in phrases), key=len, reverse=True)
+        for p in phrases:
+            words = tuple(p.split())
+            out.setdefault(words[0], []).append((name, words))
+    for entries in out.values():
+        entries.sort(key=lambda e: -len(e[1]))
     return out
 
 
@@ -69,16 +74,15 @@ def cues(tokens: list[Token], claim: bool = True) -> dict[str, float]:
         if w in ("order", "purchase") and i > 0 and tokens[i - 1].text in _DETERMINERS:
             words[i] = "orders"
     found: dict[str, float] = {}
-    for name, phrases in _PHRASES.items():
-        for ph in phrases:
+    for i, w in enumerate(words):
+        for name, ph in _PHRASES.get(w, ()):
             n = len(ph)
-            for i in range(len(words) - n + 1):
-                if tuple(words[i:i + n]) == ph:
-                    found[name] = found.get(name, 0.0) + (1.0 if n == 1 else 1.3)
-                    if claim:
-                        for t in tokens[i:i + n]:
-                            if t.role in ("", "weak"):
-                                t.role = "cue"
+            if tuple(words[i:i + n]) == ph:
+                found[name] = found.get(name, 0.0) + (1.0 if n == 1 else 1.3)
+                if claim:
+                    for t in tokens[i:i + n]:
+                        if t.role in ("", "weak"):
+                            t.role = "cue"
     return found
 
 
@@ -158,6 +162,7 @@ def _browse(f: Features) -> float:
     s += 1.0 * (f.category and not f.named and f.c("question") > 0 and f.c("buy") == 0)  # "fashion stuff?"
     s += 1.8 * (f.sup and not f.named and not f.c("buy"))
     s += 0.8 * (f.c("browse") >= 1.3 and not f.c("buy"))
+    s += 1.2 * (f.c("question") > 0 and not _about_product(f) and (f.price or f.delivery) and not f.c("buy"))
     s += 0.4 * (f.sup and not f.c("buy"))
     return s - 1.0 * min(f.c("buy"), 1) * (f.c("browse") < 1) - 1.2 * _watchish(f) - 1.5 * f.missing \
         - 0.6 * (f.c("question") > 0 and f.named and not f.several)

@@ -47,7 +47,7 @@ def clean(text: object) -> str:
 def _spelled_to_digits(s: str) -> str:
     if not re.search(r"[a-z]", s):
         return s
-    from text_to_num import alpha2digit  # 8 ms import, on the first message only
+    from text_to_num import alpha2digit  # type: ignore[import-untyped]  # 8 ms import, first message only
 
     try:
         return str(alpha2digit(s, "en"))

@@ -74,12 +74,12 @@ def _index(products: tuple[Product, ...]) -> Index:
                 _add(keys, w + "s", p.product_id, 0.5 if w in WEAK else NAME)
         _add(keys, "".join(words), p.product_id, NAME + 2)
         for alias in ALIASES.get(p.product_id, ()):
-            w = ALIAS if " " in alias or alias not in WEAK else 0.5
-            _add(keys, alias, p.product_id, w)
+            aw = ALIAS if " " in alias or alias not in WEAK else 0.5
+            _add(keys, alias, p.product_id, aw)
             if not alias.endswith("s"):
-                _add(keys, alias + "s", p.product_id, w)  # "XM5s", "ray-bans"
+                _add(keys, alias + "s", p.product_id, aw)  # "XM5s", "ray-bans"
             if alias.endswith(("x", "s", "ch", "sh")):
-                _add(keys, alias + "es", p.product_id, w)  # "air maxes"
+                _add(keys, alias + "es", p.product_id, aw)  # "air maxes"
         for word in p.description.casefold().replace("-", " ").split():
             w = compact(word)
             if len(w) > 3 and not w.isdigit() and w not in FILLER:

@@ -382,8 +382,14 @@ _STRONG_NOTIFY = {("don't", "buy"), ("dont", "buy"), ("do", "not", "buy"), ("wit
                   ("i'll", "buy", "it", "myself"), ("just", "watch"), ("just", "let")}
 
 
+_NOTIFY_FIRST = frozenset(p[0] for p in _NOTIFY)
+
+
 def _notify(tokens: list[Token], s: Slots) -> None:
+    present = {t.text for t in tokens}
     for phrase in _NOTIFY:
+        if phrase[0] not in present:
+            continue
         at = _has(tokens, phrase)
         after = tokens[at + len(phrase)].text if 0 <= at < len(tokens) - len(phrase) else ""
         if at >= 0 and after not in ("about", "more", "what", "how", "which", "whether"):

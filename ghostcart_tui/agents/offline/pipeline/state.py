@@ -64,7 +64,7 @@ class ConvState:
                 last_watch=data.get("last_watch") if isinstance(data.get("last_watch"), str) else None,
                 last_order=data.get("last_order") if isinstance(data.get("last_order"), dict) else None,
                 last_act=data.get("last_act") if isinstance(data.get("last_act"), str) else None,
-                last=data.get("last") if isinstance(data.get("last"), dict) else {},
+                last=dict(data["last"]) if isinstance(data.get("last"), dict) else {},
                 history=[h for h in data.get("history") or [] if isinstance(h, dict)][-20:],
             )
         except TypeError:  # a state written by another version: start afresh rather than fail
