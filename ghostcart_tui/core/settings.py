@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     key_passphrase: str | None = Field(
         None, repr=False, validation_alias="GHOSTCART_KEY_PASSPHRASE"
     )
+    key_storage: Literal["file", "keyring"] = Field("file", validation_alias="GHOSTCART_KEY_STORAGE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     user_id: str = Field("user_demo", validation_alias="GHOSTCART_USER")
     seed: int | None = Field(None, validation_alias="GHOSTCART_SEED")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -439,3 +439,63 @@ def chain_v02(rt: Runtime, ref: str) -> V02View | None:
     except NotFound:
         return None
     return V02View(doc, verify_export(doc))
+
+
+def _money(c: dict[str, Any]) -> str:
+    return format_cents(c["amount"], c.get("currency", CURRENCY)) if isinstance(c.get("amount"), int) else "?"
+
+
+def _hop_detail(content: dict[str, Any], claims: dict[str, Any]) -> str:
+    vct = content.get("vct")
+    by_type = {c.get("type"): c for c in content.get("constraints") or [] if isinstance(c, dict)}
+    until = f"valid until {to_iso(datetime.fromtimestamp(content['exp'], tz=UTC))}" if type(content.get("exp")) is int else ""
+    if vct == C.VCT_CHECKOUT_OPEN:
+        items = [f"{i.get('id')} ({i.get('title')})" for r in by_type.get(C.LINE_ITEMS, {}).get("items", [])
+                 for i in r.get("acceptable_items", []) if isinstance(i, dict)]
+        sellers = [m.get("name") for m in by_type.get(C.ALLOWED_MERCHANTS, {}).get("allowed", []) if isinstance(m, dict)]
+        return f"may buy {', '.join(items) or '—'} from {', '.join(map(str, sellers)) or '—'}; agent key bound (cnf); {until}"
+    if vct == C.VCT_PAYMENT_OPEN:
+        rng = by_type.get(C.AMOUNT_RANGE, {})
+        window = by_type.get(C.EXECUTION_DATE, {})
+        insts = [i.get("description") for i in by_type.get(C.ALLOWED_INSTRUMENTS, {}).get("allowed", []) if isinstance(i, dict)]
+        most = format_cents(rng["max"], rng.get("currency", CURRENCY)) if isinstance(rng.get("max"), int) else "?"
+        return (f"at most {most}; with {', '.join(map(str, insts)) or '—'}; between {window.get('not_before', '—')} "
+                f"and {window.get('not_after', '—')}; bound to the open checkout; {until}")
+    aud = f" (for {claims.get('aud')}, nonce {str(claims.get('nonce'))[:8]}…)" if claims.get("aud") else ""
+    if vct == C.VCT_CHECKOUT:
+        return f"this checkout (hash {str(content.get('checkout_hash'))[:12]}…){aud}"
+    if vct == C.VCT_PAYMENT:
+        inst = (content.get("payment_instrument") or {}).get("description")
+        return f"pays {_money(content.get('payment_amount') or {})} to {(content.get('payee') or {}).get('name')} with {inst}{aud}"
+    return str(vct)
+
+
+def describe(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(step, signer, what it says) for each hop and receipt of an export, for display. Hops that
+    do not verify say so (the checks say why)."""
+    rows: list[tuple[str, str, str]] = []
+    keys = doc.get("keys") or {}
+    hnp = doc.get("mode") == "human_not_present"
+    for name in ("checkout_mandate", "payment_mandate"):
+        token = doc.get(name)
+        if not isinstance(token, str):
+            continue
+        hops = S.hops(token)
+        key: Any = keys.get("user")
+        for i, hop in enumerate(hops):
+            state = "open" if hnp and i == 0 else "closed"
+            signer = "user" if i == 0 else "agent (cnf)"
+            try:
+                _, claims, content = S.verify(hop, S.key_from_jwk(key or {}))
+                detail = _hop_detail(content, claims)
+                key = (content.get("cnf") or {}).get("jwk")
+            except S.SdJwtError as exc:
+                detail, key = f"does not verify: {exc}", None
+            rows.append((f"{name.split('_')[0]} {state}", signer, detail))
+    for name, signer in (("checkout_receipt", "merchant"), ("payment_receipt", "payment processor")):
+        r = doc.get(name)
+        if isinstance(r, str):
+            body = S.unverified_part(r, 1)
+            extra = body.get("order_id") or body.get("psp_confirmation_id") or body.get("error_description") or ""
+            rows.append((name.replace("_", " "), signer, f"{body.get('status')} {extra}".strip()))
+    return rows

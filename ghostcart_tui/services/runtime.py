@@ -66,7 +66,7 @@ def open_runtime(
         ids=IdGenerator(None if seed is None else _id_seed(db, seed)),
         bus=EventBus(),
         db=db,
-        keys=KeyStore(settings.keys_dir, settings.key_passphrase),
+        keys=KeyStore(settings.keys_dir, settings.key_passphrase, storage=settings.key_storage),
         inventory=SqlInventory(db, clock),
         processor=PaymentProcessor(
             mode=settings.processor, seed=seed or 0, fraud_threshold_cents=settings.fraud_threshold_cents

@@ -13,6 +13,7 @@ duplicates, `_sd_alg`) with one change: the issuer signature is checked by `ap2.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 from functools import lru_cache
@@ -42,8 +43,12 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def b64url_decode(s: str) -> bytes:
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    """base64url without padding → bytes (binascii directly: this runs for every segment)."""
+    return binascii.a2b_base64(s.encode("ascii").translate(_URLSAFE) + b"=" * (-len(s) % 4), strict_mode=True)
 
 
 def sha256_b64(text: str) -> str:
@@ -83,22 +88,36 @@ def public_jwk(public_key: ec.EllipticCurvePublicKey, kid: str | None = None) ->
     return d
 
 
+@lru_cache(maxsize=256)
+def _p256(x: str, y: str) -> ec.EllipticCurvePublicKey:
+    return ec.EllipticCurvePublicNumbers(int.from_bytes(b64url_decode(x), "big"),
+                                         int.from_bytes(b64url_decode(y), "big"), ec.SECP256R1()).public_key()
+
+
 def key_from_jwk(jwk: Any) -> ec.EllipticCurvePublicKey:
-    """A P-256 public key from a JWK dict; SdJwtError for anything else."""
+    """A P-256 public key from a JWK dict; SdJwtError for anything else. (The point is
+    validated on the curve once per distinct key: the parsed key is kept, as a key store would.)"""
     try:
         if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
             raise ValueError("not an EC P-256 key")
-        x, y = (int.from_bytes(b64url_decode(jwk[c]), "big") for c in ("x", "y"))
-        return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        x, y = jwk["x"], jwk["y"]
+        if not isinstance(x, str) or not isinstance(y, str):
+            raise ValueError("x and y must be base64url strings")
+        return _p256(x, y)
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise SdJwtError(f"not a usable P-256 public JWK: {exc}") from None
+
+
+@lru_cache(maxsize=256)
+def _thumb(crv: str, kty: str, x: str, y: str) -> str:
+    members = {"crv": crv, "kty": kty, "x": x, "y": y}
+    return b64url(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True)
+                                 .encode("ascii")).digest())
 
 
 def thumbprint(jwk: dict[str, Any]) -> str:
     """RFC 7638 JWK thumbprint (what identifies a key, e.g. cnf.jwk against the agent's key)."""
-    members = {k: jwk[k] for k in ("crv", "kty", "x", "y")}
-    return b64url(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True)
-                                 .encode("ascii")).digest())
+    return _thumb(*(str(jwk[k]) for k in ("crv", "kty", "x", "y")))
 
 
 # -- plain compact JWS (merchant's checkout JWT, receipts) --------------------------------------
@@ -206,6 +225,10 @@ def hops(token: str) -> list[str]:
 # -- verification -------------------------------------------------------------------------------
 
 
+# The values the last verify() saw disclosed (for the privacy check), without decoding them twice.
+LAST_DISCLOSED: list[Any] = []
+
+
 class _Verifier(SDJWTVerifier):
     """sd_jwt's verifier with the issuer signature checked by ap2.jws.verify_es256."""
 
@@ -234,6 +257,7 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> tuple[dict[str,
             raise SdJwtError(f"algorithm {header.get('alg')!r} is not ES256")
         v = _Verifier(token, public_key)
         claims = v.get_verified_payload()
+        LAST_DISCLOSED[:] = [d[-1] for d in v._hash_to_decoded_disclosure.values()]  # noqa: SLF001
     except SdJwtError:
         raise
     except Exception as exc:  # malformed base64/JSON, duplicate digests, unknown _sd_alg, ...

@@ -41,6 +41,7 @@ class _Ctx:
         self.jwks: dict[str, dict[str, Any]] = {}
         self.checkout: dict[str, Any] | None = None
         self.checkout_hash: str | None = None
+        self.disclosed: dict[str, list[Any]] = {}
 
 
 def _keys(x: _Ctx, trusted: Mapping[str, Any] | None) -> bool:
@@ -110,6 +111,7 @@ def _chain(x: _Ctx, name: str, open_vct: str, closed_vct: str, mode: str,
         return hops, None, None, None
     try:
         header, claims, first = S.verify(hops[0], x.keys["user"])
+        x.disclosed[name] = list(S.LAST_DISCLOSED)
     except S.SdJwtError as exc:
         c.fail(f"{name}.user_signature", SIGNATURE_INVALID, f"the user's signature on {name} hop 1: {exc}")
         return hops, None, None, None
@@ -170,9 +172,9 @@ def _report(c: Checks, prefix: str, results: list[tuple[str, list[str]]]) -> Non
         c.expect(f"{prefix}.{t}", not bad, CONSTRAINTS_VIOLATED, f"{t} holds", "; ".join(bad))
 
 
-def _privacy(c: Checks, open_hop: str, checkout: dict[str, Any]) -> None:
+def _privacy(c: Checks, disclosed: list[Any], checkout: dict[str, Any]) -> None:
     skus = {(li.get("item") or {}).get("id") for li in checkout.get("line_items") or []}
-    revealed = [d[-1] for d in S.disclosures(open_hop) if isinstance(d, list) and isinstance(d[-1], dict)]
+    revealed = [v for v in disclosed if isinstance(v, dict)]
     extra = [v.get("id") for v in revealed if "vct" not in v and "title" in v and v.get("id") not in skus]
     extra += [v.get("id") for v in revealed if "name" in v and "title" not in v
               and not cons.same_merchant(v, checkout.get("merchant"))]
@@ -247,7 +249,7 @@ def verify_export(doc: Any, *, receipts: bool = True, now: datetime | None = Non
                      "the checkout had expired when the mandate was signed")
     if c_open is not None and checkout is not None and c_closed is not None:
         _report(c, "checkout_constraint", cons.checkout_constraints(c_open, checkout))
-        _privacy(c, c_hops[0], checkout)
+        _privacy(c, x.disclosed.get("checkout_mandate", []), checkout)
     if p_closed is not None and checkout is not None:
         amt = p_closed.get("payment_amount") or {}
         total = next((t.get("amount") for t in checkout.get("totals") or [] if t.get("type") == "total"), None)
