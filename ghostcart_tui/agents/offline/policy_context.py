@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...commerce.catalog import Product
+from .. import tool_names
 from . import requests as rq
 from .pipeline.state import Asked, ConvState
 from .pipeline.types import Understanding
 from .reply import Reply, usd
 from .world import World
 
-SHOP, DELEGATE = "shopping_agent", "delegate_agent"
+SHOP, DELEGATE = tool_names.SHOPPING_AGENT, tool_names.DELEGATE_AGENT
 
 
 @dataclass
