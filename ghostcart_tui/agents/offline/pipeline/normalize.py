@@ -37,7 +37,7 @@ def clean(text: object) -> str:
         if cat[0] in "CZ":
             out.append(" ")
         elif ch.isdigit() and not ("0" <= ch <= "9"):
-            out.append("\uffff")  # a digit of another script: marked, refused below
+            out.append("\u2400")  # a digit of another script: marked, refused below
         else:
             out.append(ch)
     s = _TAGS.sub(" ", "".join(out))
@@ -60,7 +60,7 @@ def tokenize(text: str) -> tuple[tuple[str, str], ...]:
     """(normalized, raw) pairs of an already cleaned text."""
     s = _CARD.sub(" [card] ", text)
     s = s.replace("’", "'")
-    s = re.sub(r"\S*\uffff\S*", f" {_FOREIGN_DIGITS} ", s)
+    s = re.sub(r"\S*\u2400\S*", f" {_FOREIGN_DIGITS} ", s)
     low = s.casefold()
     low = re.sub(r"(\d),(\d{3})(?!\d)", r"\1\2", low)  # thousands separators
     low = re.sub(r"(?<=\w)'s\b", "", low)  # possessives: "today's price" → "today price"

@@ -93,7 +93,8 @@ def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState
         if len(others) == 1:
             u.products, u.reference = others, "other"
             return
-    if refs.pronoun(tokens) or u.act in SPENDING_ACTS or u.act in (Act.PRODUCT_QUESTION,):
+    implicit = u.act in (Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY, Act.PRODUCT_QUESTION)  # never a cancel
+    if refs.pronoun(tokens) or implicit:
         focus = [p for p in state.focus if p in catalog and p not in u.excluded]
         if focus:
             u.products, u.reference = focus, "focus"
