@@ -29,8 +29,6 @@ ALLOWED: dict[str, set[str]] = {
 }
 # TEMPORARY, for the lead after the merges (the stale-entry test says when an entry can go):
 TEMPORARY: dict[str, set[str]] = {
-    # the tui stream removes this import from tui/boot.py (issue 12)
-    "ghostcart_tui/tui/boot.py": {"textual.widgets._markdown"},
     # AP2 v0.2 (merged): subclasses sd_jwt's SDJWTVerifier, overriding its _verify_sd_jwt and reading
     # its unverified input; make sdjwt.py the documented sd_jwt adapter (with a test pinning these)
     # and move the entry to ALLOWED, or use a public sd_jwt API

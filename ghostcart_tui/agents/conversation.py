@@ -178,7 +178,9 @@ class Conversation:
             self._turn_messages.append((event.agent, event.text))
             self._journal.chat(self.session_id, "assistant", event.text, event.agent)
         elif isinstance(event, ErrorOccurred):
-            self._journal.chat(self.session_id, "error", f"{event.error_code}: {event.message}")
+            code = event.error_code
+            shown = f"{event.message} ({code})" if code.startswith("ap2:") else event.message
+            self._journal.chat(self.session_id, "error", shown)  # a sentence; never "user_error: …"
         elif isinstance(event, ClarificationRequested):
             self._clarified = True
 

@@ -75,7 +75,7 @@ class BootMixin:
                 return
             self.call_from_thread(self.attach_runtime, rt)
         try:  # Markdown (markdown_it) here, not on the UI thread when the welcome turns into Markdown
-            import textual.widgets._markdown  # noqa: F401
+            import textual.widgets.markdown  # noqa: F401  (public module; loads markdown_it)
         except Exception:
             pass
         if self.start_monitor:

@@ -156,8 +156,20 @@ class PanesMixin:
         self.products.show(query, products)
 
     async def on_products_pane_buy_requested(self, message) -> None:
+        """Enter on a product: ask for it by name (never "buy prod_…"); out of stock says so."""
+        from ..services import tui_queries
+
+        found = tui_queries.products_by_ids(self.rt, [message.product_id]) if self.rt is not None else []
+        if not found:
+            self.toast("That product is no longer in the catalog.", severity="warning")
+            return
+        product = found[0]
+        if not product.in_stock:
+            self.toast(f"{safe_str(product.name, newlines=False)} is out of stock; nothing to buy right now. "
+                       "Ask in Chat to watch it and buy it when it is back.", title="Out of stock", severity="warning")
+            return
         await self.action_show_tab("chat")
-        await self.submit(f"buy {message.product_id}")
+        await self.submit(f"buy the {product.name}")
 
     def on_orders_pane_inspect_requested(self, message) -> None:
         from .screens.inspector import InspectorScreen

@@ -89,4 +89,6 @@ class RoutingMixin:
         elif isinstance(e, ev.WorldChanged):
             await self._product_changed(e.product_id)
         elif isinstance(e, ev.ErrorOccurred):
-            await chat.add_error(f"{e.error_code}: {e.message}")
+            from .errors import describe_event_error
+
+            await chat.add_error(describe_event_error(e.error_code, e.message))

