@@ -109,7 +109,7 @@ def _browse(c: Ctx) -> Reply:
     shown = [p for p in items if (s.max_price_cents is None or p.price_cents <= s.max_price_cents)
              and (s.min_price_cents is None or p.price_cents >= s.min_price_cents)
              and (s.max_delivery_days is None or p.delivery_days <= s.max_delivery_days)]
-    if _superlative(c.text) == "cheaper" and c.state.focus and not named:
+    if _superlative(c.text) == "cheaper" and c.state.focus:  # cheaper than the product in focus
         ref = min(c.catalog[p].price_cents for p in c.state.focus if p in c.catalog)
         cat = {c.catalog[p].category for p in c.state.focus if p in c.catalog}
         shown = [p for p in shown if p.price_cents < ref and p.product_id not in c.state.focus

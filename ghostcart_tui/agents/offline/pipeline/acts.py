@@ -134,7 +134,7 @@ def _buy_now(f: Features) -> float:
     s = 1.6 * min(f.c("buy"), 1.0) + 0.6 * min(f.c("now"), 1) + (0.6 if _specific(f) or _revises(f) else -1.0)
     s += 1.6 * (f.listed_named and (f.c("yes") > 0 or f.content <= 4) and not f.c("question") and not f.c("browse"))
     s += 2.0 * _revises(f) - 1.5 * min(f.c("hedge"), 1) - 1.5 * min(f.c("orders"), 1) - 3.0 * min(f.c("deal"), 1)
-    s += 1.2 * (f.continues and f.last_act == "buy_now" and f.named)
+    s += 1.2 * (f.continues and f.last_act == "buy_now" and (f.named or f.reference))
     if f.asked in ("which_product", "quantity") and (f.ordinal or f.named):
         s += 0.8
     return s - 2.2 * _watchish(f) - 3.0 * f.notify - 1.2 * min(f.c("question"), 1.5) * (f.c("buy") < 1) \

@@ -72,7 +72,7 @@ def _merge(into: Slots, prior: dict) -> Slots:
 def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState, catalog: dict[str, Product],
                          ordinal: int | None, sup: str | None, res_candidates: list[str]) -> None:
     if u.products:
-        if sup and not (u.act is Act.PRODUCT_QUESTION and len(u.products) > 1):
+        if sup and sup != "cheaper" and not (u.act is Act.PRODUCT_QUESTION and len(u.products) > 1):
             u.products, u.reference = refs.pick_superlative(sup, u.products, catalog), "superlative"
         return
     listed = [p for p in state.last_list if p in catalog]
@@ -129,7 +129,7 @@ def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalo
     elif a.kind == "confirm":
         if f.c("yes") and not f.c("no"):
             fits = True
-        elif f.c("no"):
+        elif f.c("no") and u.act in (Act.CLARIFY, Act.DECLINE):
             u.act = Act.DECLINE
             return
     small_talk = u.act in (Act.CLARIFY, Act.DECLINE, Act.HELP, Act.OUT_OF_SCOPE, Act.BROWSE, Act.PRODUCT_QUESTION,
