@@ -176,7 +176,7 @@ def _question(f: Features) -> float:
         - 1.2 * (f.ordered and f.reference and not f.named and f.last_act in ("buy_now", "clarify")) \
         - 1.0 * (f.c("browse") >= 1.3) - 1.0 * (f.sup and not f.named) - 1.2 * min(f.c("buy"), 1) * (q < 1.3) \
         - 1.2 * _watchish(f) * (f.price or f.stock) - 1.5 * f.missing - 0.7 * f.c("policy") \
-        - 1.0 * f.c("orders") - 0.4 * f.c("browse") * f.several
+        - 1.0 * f.c("orders") - 0.8 * min(f.c("browse"), 1)
 
 
 def _orders(f: Features) -> float:

@@ -30,7 +30,7 @@ _ASKING = frozenset("buy order purchase get grab want need take carry sell stock
 _CARD_WORDS = {"visa", "mastercard", "amex", "discover", "debit", "credit", "card", "paypal", "ending"}
 
 
-def _account(tokens: list[Token]) -> tuple[list[str], str | None]:
+def _account(tokens: list[Token], asking: bool = False) -> tuple[list[str], str | None]:
     """Every word is product, slot, cue or filler, or it is named here: (words that may change
     which product is meant, a product phrase the catalog does not know)."""
     for t in tokens:
@@ -56,7 +56,7 @@ def _account(tokens: list[Token]) -> tuple[list[str], str | None]:
             modifier = [x for x in unknown if x.text in MODIFIERS or any(ch.isdigit() for ch in x.text)]
             if (named or any(x.role == "product" for x in tokens)) and len(modifier) == len(unknown):
                 blocking += [x.raw for x in unknown]  # "AirPods Pro 3rd gen": which one?
-            elif missing is None and (asked_for or named):
+            elif missing is None and (asked_for or named) and not (named and asking):
                 missing = " ".join(x.raw for x in run)  # "Dyson hair dryer", "Bose QuietComfort headphones"
         run = []
     return blocking, missing
@@ -157,7 +157,7 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
     sup = refs.superlative(tokens)
     live = len(state.watches)
     found = acts.cues(tokens)
-    blocking, unknown_phrase = _account(tokens)  # every word accounted for, or named
+    blocking, unknown_phrase = _account(tokens, asking=bool(found.get("question")))  # every word accounted for
     if unknown_phrase and not res.missing and (not res.named or not res.candidates) and \
             not (found.get("offtopic") or found.get("rude")):
         res.missing = unknown_phrase
