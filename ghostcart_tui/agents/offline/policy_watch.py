@@ -52,7 +52,7 @@ def watch(c: Ctx) -> Reply:
     elif cap is None and s.price_drop_cents:
         cap = base - s.price_drop_cents
         note = f" ({usd(s.price_drop_cents)} below today's {usd(base)})"
-    elif cap is None and s.condition == "stock":
+    elif cap is None and (s.condition == "stock" or s.max_delivery_days is not None):
         cap = max(p.price_cents for p in items)
         note = " (today's price)"
     if cap is None or cap <= 0:
