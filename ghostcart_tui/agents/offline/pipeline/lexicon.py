@@ -66,7 +66,7 @@ NOT_CARRIED: dict[str, str] = {
 CUES: dict[str, tuple[str, ...]] = {
     "buy": ("buy", "order", "purchase", "get", "grab", "want", "need", "take", "add", "checkout", "check out",
             "pick up", "get me", "i'll take", "i'll have", "id like", "i'd like", "go for", "snag", "cop",
-            "pay for", "ship me", "send me", "would like", "i would like"),
+            "pay for", "ship me", "send me", "would like", "i would like", "i'd love", "would love", "love"),
     "now": ("now", "right now", "immediately", "today", "asap", "right away", "straight away", "at once",
             "this instant"),
     "later": ("later", "wait", "watch it", "not now", "hold off", "wait for", "eventually"),
@@ -94,7 +94,8 @@ CUES: dict[str, tuple[str, ...]] = {
                  "tell me about", "what about", "difference", "compare", "vs", "versus", "better",
                  "worth it", "good", "any good", "reviews", "review", "quality", "specs", "describe",
                  "price of", "cost", "costs", "in stock", "available", "arrive", "delivery time", "?", "would",
-                 "will", "get here", "have gps", "come in", "colours", "colors", "how", "what", "whats"),
+                 "will", "get here", "have gps", "come in", "colours", "colors", "how", "what", "whats",
+                 "tell me more", "more about", "more info", "details", "safe", "does"),
     "orders": ("history", "order history", "my stuff", "my package", "my packages", "my delivery", "my purchase", "my things", "did i buy",
                "just buy", "i bought", "what did i", "did i order", "have i ordered", "did you charge", "charge me",
                "charged", "approved", "go through", "went through", "just bought", "just ordered",
