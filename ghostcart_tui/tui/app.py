@@ -65,6 +65,9 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         Binding("f3", "show_tab('monitoring')", "Monitoring"),
         Binding("f4", "show_tab('orders')", "Orders"),
         Binding("escape", "cancel_turn", "Cancel turn", show=False),
+        Binding("tab", "cycle_focus", "Next", show=False, priority=True),
+        Binding("pageup", "scroll_chat(-1)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_chat(1)", "Scroll down", show=False),
         Binding("ctrl+n", "new_conversation", "New chat", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -129,6 +132,12 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
             yield TabPane("Monitoring", id="monitoring")
             yield TabPane("Orders", id="orders")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tab and the chat's PageUp/PageDown belong to the main screen, not to a dialog on top."""
+        if action in ("cycle_focus", "scroll_chat") and self.screen is not self.screen_stack[0]:
+            return False
+        return True
 
     @property
     def chat(self) -> ChatPane:

@@ -206,7 +206,37 @@ class PanesMixin:
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane is not None and event.pane.id:  # a tab clicked: its pane may not be there yet
             await self._ensure_pane(event.pane.id)
+            self._focus_tab(event.pane.id)  # its keys (x, c, Enter) work at once
         self._schedule_flush()
+
+    def _focus_tab(self, tab: str) -> None:
+        try:
+            self.query_one(FOCUS[tab]).focus()
+        except Exception:
+            pass
+
+    def action_cycle_focus(self) -> None:
+        """Tab: the chat box → the visible tab's table (the chat log on Chat) → the chat box."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        focused = self.focused
+        box = self.query_one("#chat-input")
+        if focused is box:
+            if tabs.active == "chat":
+                self.chat.log.focus()
+            else:
+                self._focus_tab(tabs.active)
+            return
+        if tabs.active != "chat":
+            tabs.active = "chat"
+        box.focus()
+
+    def action_scroll_chat(self, pages: int) -> None:
+        """PageUp / PageDown scroll the chat log (from the chat box too)."""
+        log = self.chat.log
+        if pages < 0:
+            log.scroll_page_up(animate=False)
+        else:
+            log.scroll_page_down(animate=False)
 
     async def action_show_tab(self, tab: str) -> None:
         mounted_now = await self._ensure_pane(tab)

@@ -54,3 +54,72 @@ async def test_orders_list_product_names(rt):
         await pilot.pause(0.1)
         row = app.orders.table.get_row_at(0)
         assert "Philips HD7462 Coffee Maker" in row[1].plain
+
+
+async def test_tab_cycles_input_table_input_and_pageup_scrolls_the_chat(rt):
+    app = make_app(rt)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        for i in range(30):
+            await app.chat.add_note(f"line {i}")
+        await pilot.pause()
+        box = app.query_one("#chat-input")
+        assert app.focused is box
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert app.chat.log.scroll_y < app.chat.log.max_scroll_y
+        await pilot.press("tab")
+        assert app.focused is app.chat.log
+        await pilot.press("tab")
+        assert app.focused is box
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.focused is app.orders.table
+        await pilot.press("tab")
+        assert app.focused is box and app.query_one("#tabs").active == "chat"
+        await pilot.press("tab")
+        assert app.focused is app.chat.log
+
+
+async def test_first_x_on_a_clicked_monitoring_tab_works(rt):
+    from .test_snapshots import hnp_job
+
+    hnp_job(rt)
+    app = make_app(rt)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await pilot.click("Tab#--content-tab-monitoring")
+        await pilot.pause(0.1)
+        assert app.focused is app.monitoring.table
+        await pilot.press("x")
+        await pilot.pause()
+        from ghostcart_tui.tui.screens.confirm import ConfirmScreen
+
+        assert isinstance(app.screen, ConfirmScreen)
+
+
+async def test_check_now_runs_every_live_watch_from_the_monitoring_tab_and_the_palette(rt, monkeypatch):
+    """Wired to services.monitoring.check_now (CONTRACT 6, the rel stream's). Until main has it the
+    test stands one in that runs the same sweep; the real one replaces it once merged."""
+    from ghostcart_tui.services import monitoring
+
+    from .test_snapshots import hnp_job
+
+    calls = []
+    if not hasattr(monitoring, "check_now"):
+        def stand_in(rt_):
+            calls.append(1)
+            return monitoring.SweepReport(checked=1)
+
+        monkeypatch.setattr(monitoring, "check_now", stand_in, raising=False)
+    hnp_job(rt)
+    app = make_app(rt)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await app.wait_ready()
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(n.startswith("Check now: Checked 1 watch") for n in app.notified), app.notified
+    assert calls in ([1], [])

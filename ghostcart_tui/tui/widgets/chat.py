@@ -44,7 +44,7 @@ class ChatLog(VerticalScroll):
     """Follows new output. Anchored only once it overflows: Textual bottom-aligns short anchored
     content, and a welcome text reads better from the top."""
 
-    can_focus = False
+    can_focus = True  # Tab from the chat box: arrows / PageUp / PageDown scroll it
 
     def on_mount(self) -> None:
         self.watch(self, "virtual_size", self._maybe_anchor, init=False)

@@ -32,7 +32,7 @@ def _hm(dt: datetime | None) -> str:
 
 
 class MonitoringPane(Vertical):
-    BINDINGS = [Binding("x", "app.cancel_job", "Cancel job")]
+    BINDINGS = [Binding("x", "app.cancel_job", "Cancel job"), Binding("c", "app.check_now", "Check now")]
     MAX_ROWS = 500  # a DataTable of 10,000 rows costs ~2 s to fill; live jobs are listed first
 
     def __init__(self, **kwargs) -> None:
@@ -50,7 +50,8 @@ class MonitoringPane(Vertical):
         more = Static("", id="jobs-more", classes="pane-hint")
         more.display = False
         yield more
-        yield Static(Text("x: cancel the highlighted job", style="dim"), classes="pane-hint")
+        yield Static(Text("x: cancel the highlighted job · c: check every live watch now", style="dim"),
+                     classes="pane-hint")
 
     @property
     def table(self) -> DataTable:
