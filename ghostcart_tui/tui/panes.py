@@ -125,11 +125,19 @@ class PanesMixin:
     def _state_path(self):
         return self.rt.settings.data_home / STATE_FILE
 
-    def _save_state(self, state: dict) -> None:
-        if not self.persist_state:
+    def _load_state(self) -> dict:
+        try:
+            state = json.loads(self._state_path().read_text())
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def _save_state(self, update: dict) -> None:
+        """Merge update into the saved state (last product results, theme)."""
+        if not getattr(self, "persist_state", False) or getattr(self, "rt", None) is None:
             return
         try:
-            self._state_path().write_text(json.dumps(state))
+            self._state_path().write_text(json.dumps({**self._load_state(), **update}))
         except OSError:
             log.warning("could not save the TUI state", exc_info=True)
 
@@ -137,11 +145,13 @@ class PanesMixin:
         """The runtime is open: bring back the last results (the pane is mounted for them)."""
         if not self.persist_state:
             return
-        try:
-            state = json.loads(self._state_path().read_text())
-        except (OSError, ValueError):
-            return
-        if isinstance(state, dict) and isinstance(state.get("product_ids"), list):
+        state = self._load_state()
+        theme = state.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes and theme != self.theme:
+            self._restoring_theme = True
+            self.theme = theme
+            self._restoring_theme = False
+        if isinstance(state.get("product_ids"), list):
             self.call_later(self._show_saved, str(state.get("query", "")), [str(i) for i in state["product_ids"]])
 
     async def _show_saved(self, query: str, ids: list[str]) -> None:
@@ -154,6 +164,11 @@ class PanesMixin:
             return
         await self._ensure_pane("products")
         self.products.show(query, products)
+
+    def watch_theme(self, theme: str) -> None:
+        """The shopper picked a theme (palette): it is kept for the next start."""
+        if not getattr(self, "_restoring_theme", False):
+            self._save_state({"theme": theme})
 
     async def on_products_pane_buy_requested(self, message) -> None:
         """Enter on a product: ask for it by name (never "buy prod_…"); out of stock says so."""

@@ -123,3 +123,34 @@ async def test_check_now_runs_every_live_watch_from_the_monitoring_tab_and_the_p
         await pilot.pause()
         assert any(n.startswith("Check now: Checked 1 watch") for n in app.notified), app.notified
     assert calls in ([1], [])
+
+
+async def test_the_theme_persists_across_restarts(tmp_path):
+    from .conftest import make_runtime
+
+    rt = make_runtime(tmp_path)
+    app = make_app(rt)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        app.theme = "textual-light"
+        await pilot.pause()
+    app2 = make_app(rt)
+    async with app2.run_test(size=SIZE) as pilot:
+        await app2.wait_ready()
+        await pilot.pause()
+        assert app2.theme == "textual-light"
+    rt.close()
+
+
+async def test_r_in_the_inspector_says_what_it_re_verified(rt):
+    hp_purchase(rt)
+    app = make_app(rt)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await app.wait_ready()
+        await pilot.press("f4")
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert any("Re-verified now: all" in n.message for n in app._notifications), list(app._notifications)

@@ -53,8 +53,9 @@ class OrdersPane(Vertical):
             mode = "HNP" if t.mode == "hnp" else "HP"
             note = t.decline_reason or (f"auth {t.authorization_code}" if t.authorization_code else "")
             product = t.product_name or "—"
-            if len(product) > 32:
-                product = product[:31] + "…"
+            width = 18 if self.app.size.width < 100 else 32  # at 80 columns the transaction id fits
+            if len(product) > width:
+                product = product[: width - 1] + "…"
             table.add_row(cell(t.created_at.strftime("%m-%d %H:%M")), cell(product),
                           cell(t.status, STATUS_STYLE.get(t.status, "")),
                           Text(format_cents(t.amount_cents, t.currency), justify="right"), cell(mode),
