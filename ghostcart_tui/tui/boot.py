@@ -205,6 +205,13 @@ class BootMixin:
         self.chat.set_status("Agents unavailable; the panes still work.")
         self.ready.set()  # queued messages are answered with this error, not left waiting
 
+    def build_conversation(self, rt: Runtime) -> Any:
+        """The Conversation for rt (its factory: strands is imported here; call it off the UI thread)."""
+        return self._factory(rt)
+
+    async def conversation_ready(self, conv: Any) -> None:
+        await self._conversation_ready(conv)
+
     async def _conversation_ready(self, conv) -> None:
         self.conversation = conv
         label = getattr(conv, "model_label", None) or "unknown model"

@@ -98,6 +98,11 @@ class TurnsMixin:
         self.chat.set_status(WORKING)
         await self._guarded(body)
 
+    def show_pending_signature(self) -> None:
+        """Show the signature the agent waits for in the dialog (after a restart, a replay step)."""
+        if not self.turn_running():
+            self._turn = self._resume_signature()
+
     @work(group="turn", exit_on_error=False)
     async def _resume_signature(self) -> None:
         await self._guarded(self._settle_signatures, note_cancel=False)
