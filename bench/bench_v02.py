@@ -11,7 +11,6 @@ alone. The figure is the ratio; the target is ≤ 1.5×.
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 import time
@@ -22,8 +21,9 @@ NAME = "v02"
 
 
 def make_hnp_export(rt) -> dict:
-    from .bench_signing import make_hnp_chain
     from ghostcart_tui.services import ap2_v02
+
+    from .bench_signing import make_hnp_chain
 
     _, _, payment = make_hnp_chain(rt)
     return ap2_v02.export_document(rt, payment.mandate_id)
@@ -56,8 +56,10 @@ def _raw(calls):
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-    prepared = [(pub, encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")), data)
-                for pub, data, sig in calls]
+    prepared = [
+        (pub, encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big")), data)
+        for pub, data, sig in calls
+    ]
     algo = ec.ECDSA(hashes.SHA256())
 
     def verify_all() -> None:
@@ -78,10 +80,10 @@ def _per_call(fn, iters: int) -> float:
 def run(*, quick: bool = False, iters: int | None = None, rounds: int | None = None) -> list[Figure]:
     iters = iters or (30 if quick else 200)
     rounds = rounds or (3 if quick else 9)
-    from ghostcart_tui.ap2.v02.verify import verify_export
-
     # A fake clock just before real time: the export is also what the official checker accepts.
     from datetime import UTC, datetime, timedelta
+
+    from ghostcart_tui.ap2.v02.verify import verify_export
 
     start = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with temp_home() as home:
@@ -96,8 +98,11 @@ def run(*, quick: bool = False, iters: int | None = None, rounds: int | None = N
     with _Counter() as counter:
         report = verify_export(doc)
     if not report.ok:
-        return [unavailable(NAME, "hnp_v02_verify_ms", "verify_export (HNP)",
-                            f"the export does not verify: {report.first_failure}")]
+        return [
+            unavailable(
+                NAME, "hnp_v02_verify_ms", "verify_export (HNP)", f"the export does not verify: {report.first_failure}"
+            )
+        ]
     raw = _raw(counter.calls)
     n = len(counter.calls)
 
@@ -111,15 +116,30 @@ def run(*, quick: bool = False, iters: int | None = None, rounds: int | None = N
         v_t.append(_per_call(once, iters))
         r_t.append(_per_call(raw, iters))
     v, r = median(v_t), median(r_t)
-    ratios = sorted(a / b for a, b in zip(v_t, r_t))
+    ratios = sorted(a / b for a, b in zip(v_t, r_t, strict=True))
     return [
-        figure(NAME, "raw_es256_ms", f"raw cryptography ES256 verify × {n} (baseline)", r * 1000, "ms",
-               samples=[x * 1000 for x in r_t], note=f"{r / n * 1e6:.0f} µs per signature"),
-        figure(NAME, "hnp_v02_verify_ms", "AP2 v0.2 HNP purchase verified (verify_export, every check)", v * 1000, "ms",
-               baseline=r * 1000, baseline_label=f"{n} raw ES256 verifies", target=Target("ratio_max", 1.5, "≤ 1.5× raw"),
-               samples=[x * 1000 for x in v_t],
-               note=f"{len(report.verdicts)} checks, {n} signatures; per-round ratios {ratios[0]:.2f}–{ratios[-1]:.2f}×; "
-                    f"{(v - r) / n * 1e6:.0f} µs of non-crypto work per signature"),
+        figure(
+            NAME,
+            "raw_es256_ms",
+            f"raw cryptography ES256 verify × {n} (baseline)",
+            r * 1000,
+            "ms",
+            samples=[x * 1000 for x in r_t],
+            note=f"{r / n * 1e6:.0f} µs per signature",
+        ),
+        figure(
+            NAME,
+            "hnp_v02_verify_ms",
+            "AP2 v0.2 HNP purchase verified (verify_export, every check)",
+            v * 1000,
+            "ms",
+            baseline=r * 1000,
+            baseline_label=f"{n} raw ES256 verifies",
+            target=Target("ratio_max", 1.5, "≤ 1.5× raw"),
+            samples=[x * 1000 for x in v_t],
+            note=f"{len(report.verdicts)} checks, {n} signatures; per-round ratios {ratios[0]:.2f}–{ratios[-1]:.2f}×; "
+            f"{(v - r) / n * 1e6:.0f} µs of non-crypto work per signature",
+        ),
     ]
 
 

@@ -26,8 +26,17 @@ def test_render_v02_both_modes(tmp_path):
         _, hnp = hnp_purchase(rt)
         out = _text(render_v02(rt, inspect_service.chain_view(rt, hnp.transaction_id)))
         assert "every check passes" in out
-        for line in ("checkout open", "checkout closed", "payment open", "payment closed", "checkout receipt",
-                     "payment receipt", "agent (cnf)", "at most $204.40", "checkout_mandate.nonce"):
+        for line in (
+            "checkout open",
+            "checkout closed",
+            "payment open",
+            "payment closed",
+            "checkout receipt",
+            "payment receipt",
+            "agent (cnf)",
+            "at most $204.40",
+            "checkout_mandate.nonce",
+        ):
             assert line in out, line
         out = _text(render_v02(rt, inspect_service.chain_view(rt, hp.transaction_id)))
         assert "every check passes" in out and "checkout open" not in out and "pays $84.52" in out

@@ -67,7 +67,8 @@ def test_doctor(cli, _home):
     cli("db", "init")
     r = cli("doctor")
     assert r.exit_code == 0, r.output
-    assert "offline" in r.output and str(_home / "ghostcart.db") in r.output and f"schema version {SCHEMA_VERSION}" in r.output
+    assert "offline" in r.output and str(_home / "ghostcart.db") in r.output
+    assert f"schema version {SCHEMA_VERSION}" in r.output
     data = json.loads(cli("doctor", "--json").output)
     assert data["model"]["provider"] == "offline" and data["database"]["schema_version"] == SCHEMA_VERSION
     assert len(data["keys"]["kids"]) == 3 and data["aws_credentials"]["resolved"] is False

@@ -3,6 +3,7 @@ services (and, where an attacker would, by hand with ap2.builders)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import sqlite3
 
@@ -10,8 +11,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from ghostcart_tui.ap2 import builders
+from ghostcart_tui.ap2.errors import AP2Error
 from ghostcart_tui.ap2.records import CartRecord, Constraints, IntentRecord
-from ghostcart_tui.services import carts, catalog, intents, monitoring, payments, signatures
+from ghostcart_tui.services import ap2_v02, carts, catalog, intents, monitoring, payments, signatures
 from ghostcart_tui.store import mandates
 from ghostcart_tui.store.tables import ChargeRow, MandateRow, TransactionRow
 
@@ -68,6 +70,8 @@ def build_hnp_chain(rt, intent_id: str, product_id: str = "prod_airpods_001", *,
         with rt.db.write() as s:
             mandates.insert(s, cart, status="signed", now=now, signer="agent")
             mandates.insert(s, payment, status="created", now=now, signer="agent")
+            with contextlib.suppress(AP2Error):  # as the sweep does; refused: the chain has no v0.2 hops
+                ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, method.token)
     return cart, payment
 
 

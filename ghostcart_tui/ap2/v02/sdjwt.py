@@ -8,6 +8,11 @@ itself selectively disclosable (draft-gco-oauth-delegate-sd-jwt-00). Fields the 
 Verification uses `sd_jwt.verifier.SDJWTVerifier` for the disclosure processing (digests,
 duplicates, `_sd_alg`) with one change: the issuer signature is checked by `ap2.jws.verify_es256`
 (cryptography directly, ES256 only), the same primitive every GhostCart signature goes through.
+
+This module is GhostCart's one sd_jwt adapter: `_Verifier` overrides SDJWTVerifier._verify_sd_jwt
+and reads the two attributes sd_jwt's parser sets (_unverified_input_sd_jwt and
+_unverified_input_sd_jwt_payload); tests/test_private_apis.py allows exactly these here, and
+tests/ap2_v02/test_sdjwt_adapter.py pins them against the installed sd_jwt.
 """
 
 from __future__ import annotations
@@ -63,8 +68,11 @@ def sha256_b64(text: str) -> str:
 def _jwk_cached(pem_or_point: bytes, kid: str, private: bool) -> JWK:
     from cryptography.hazmat.primitives import serialization
 
-    key = (serialization.load_der_private_key(pem_or_point, None) if private
-           else serialization.load_der_public_key(pem_or_point))
+    key = (
+        serialization.load_der_private_key(pem_or_point, None)
+        if private
+        else serialization.load_der_public_key(pem_or_point)
+    )
     d = json.loads(JWK.from_pyca(key).export(private_key=private))
     d["kid"] = kid
     return JWK(**d)
@@ -74,15 +82,15 @@ def signing_jwk(private_key: ec.EllipticCurvePrivateKey, kid: str) -> JWK:
     """A jwcrypto JWK (with kid) of a P-256 private key, for the sd_jwt issuer."""
     from cryptography.hazmat.primitives import serialization
 
-    der = private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+    der = private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return _jwk_cached(der, kid, True)
 
 
 def public_jwk(public_key: ec.EllipticCurvePublicKey, kid: str | None = None) -> dict[str, str]:
     nums = public_key.public_numbers()
-    d = {"kty": "EC", "crv": "P-256", "x": b64url(nums.x.to_bytes(32, "big")),
-         "y": b64url(nums.y.to_bytes(32, "big"))}
+    d = {"kty": "EC", "crv": "P-256", "x": b64url(nums.x.to_bytes(32, "big")), "y": b64url(nums.y.to_bytes(32, "big"))}
     if kid:
         d["kid"] = kid
     return d
@@ -90,8 +98,9 @@ def public_jwk(public_key: ec.EllipticCurvePublicKey, kid: str | None = None) ->
 
 @lru_cache(maxsize=256)
 def _p256(x: str, y: str) -> ec.EllipticCurvePublicKey:
-    return ec.EllipticCurvePublicNumbers(int.from_bytes(b64url_decode(x), "big"),
-                                         int.from_bytes(b64url_decode(y), "big"), ec.SECP256R1()).public_key()
+    return ec.EllipticCurvePublicNumbers(
+        int.from_bytes(b64url_decode(x), "big"), int.from_bytes(b64url_decode(y), "big"), ec.SECP256R1()
+    ).public_key()
 
 
 def key_from_jwk(jwk: Any) -> ec.EllipticCurvePublicKey:
@@ -111,8 +120,7 @@ def key_from_jwk(jwk: Any) -> ec.EllipticCurvePublicKey:
 @lru_cache(maxsize=256)
 def _thumb(crv: str, kty: str, x: str, y: str) -> str:
     members = {"crv": crv, "kty": kty, "x": x, "y": y}
-    return b64url(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True)
-                                 .encode("ascii")).digest())
+    return b64url(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")).digest())
 
 
 def thumbprint(jwk: dict[str, Any]) -> str:
@@ -165,15 +173,15 @@ def unverified_part(token: str, index: int) -> dict[str, Any]:
 # -- issuance and presentation ------------------------------------------------------------------
 
 
-def issue(content: dict[str, Any], key: JWK, *, typ: str = ROOT_TYP,
-          extra: dict[str, Any] | None = None) -> str:
+def issue(content: dict[str, Any], key: JWK, *, typ: str = ROOT_TYP, extra: dict[str, Any] | None = None) -> str:
     """An SD-JWT whose `delegate_payload` holds `content` (one disclosable element), signed with
     `key`; `extra` claims (iat, aud, nonce, sd_hash of a KB hop) sit beside it, not disclosable.
     Returns the issuance: issuer JWT ~ every disclosure ~."""
     claims: dict[str, Any] = {"delegate_payload": [SD(content)]}
     claims.update(extra or {})
-    issuer = SDJWTIssuer(claims, key, serialization_format="compact",
-                         extra_header_parameters={"typ": typ, "kid": key.key_id})
+    issuer = SDJWTIssuer(
+        claims, key, serialization_format="compact", extra_header_parameters={"typ": typ, "kid": key.key_id}
+    )
     return issuer.sd_jwt_issuance
 
 
@@ -197,8 +205,9 @@ def present(issuance: str, disclose: dict[str, Any]) -> str:
     return holder.sd_jwt_presentation
 
 
-def delegate(open_presentation: str, closed_content: dict[str, Any], agent_key: JWK, *,
-             aud: str, nonce: str, iat: int) -> str:
+def delegate(
+    open_presentation: str, closed_content: dict[str, Any], agent_key: JWK, *, aud: str, nonce: str, iat: int
+) -> str:
     """The closed hop: a KB-SD-JWT by the agent key (the open mandate's cnf) over `closed_content`,
     bound to the exact presented open mandate by sd_hash, with the verifier's aud and nonce.
     Returns the `~~`-joined chain."""
@@ -206,8 +215,12 @@ def delegate(open_presentation: str, closed_content: dict[str, Any], agent_key: 
         raise SdJwtError("a delegation hop needs the verifier's aud and a nonce")
     if not open_presentation.endswith("~"):
         open_presentation += "~"
-    hop = issue(closed_content, agent_key, typ=KB_TYP,
-                extra={"iat": iat, "aud": aud, "nonce": nonce, "sd_hash": sha256_b64(open_presentation)})
+    hop = issue(
+        closed_content,
+        agent_key,
+        typ=KB_TYP,
+        extra={"iat": iat, "aud": aud, "nonce": nonce, "sd_hash": sha256_b64(open_presentation)},
+    )
     return f"{open_presentation[:-1]}~~{present(hop, disclose_all(closed_content))}"
 
 
@@ -223,10 +236,6 @@ def hops(token: str) -> list[str]:
 
 
 # -- verification -------------------------------------------------------------------------------
-
-
-# The values the last verify() saw disclosed (for the privacy check), without decoding them twice.
-LAST_DISCLOSED: list[Any] = []
 
 
 class _Verifier(SDJWTVerifier):
@@ -257,7 +266,6 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> tuple[dict[str,
             raise SdJwtError(f"algorithm {header.get('alg')!r} is not ES256")
         v = _Verifier(token, public_key)
         claims = v.get_verified_payload()
-        LAST_DISCLOSED[:] = [d[-1] for d in v._hash_to_decoded_disclosure.values()]  # noqa: SLF001
     except SdJwtError:
         raise
     except Exception as exc:  # malformed base64/JSON, duplicate digests, unknown _sd_alg, ...

@@ -119,7 +119,7 @@ def render_v02(rt, view, mask: bool = False):
     for col in (dict(no_wrap=True, style="bold"), dict(no_wrap=True), dict(ratio=1)):
         steps.add_column(**col)
     for step, signer, detail in ap2_v02.describe(v2.document):
-        steps.add_row(safe_text(step, newlines=False), safe_text(signer, newlines=False), safe_text(detail, newlines=False))
+        steps.add_row(*(safe_text(cell, newlines=False) for cell in (step, signer, detail)))
     head = Text.assemble(("AP2 v0.2 chain, re-verified now  ", "bold"),
                          ("✓ every check passes", "bold green") if v2.report.ok else ("✗ INVALID", "bold red"))
     return Group(head, steps, Text(""), render_verdicts(v2.report.verdicts, mask), Text(""))

@@ -106,7 +106,7 @@ def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalo
     if a is None:
         return
     fits = False
-    act = Act(a.act) if a.act in Act._value2member_map_ else Act.CLARIFY
+    act = Act(a.act) if a.act in {m.value for m in Act} else Act.CLARIFY
     if a.kind == "now_or_later":
         if f.c("now") or (f.c("buy") and not acts._watchish(f)) or (f.c("yes") and not f.c("later")):
             act, fits = Act.BUY_NOW, True
