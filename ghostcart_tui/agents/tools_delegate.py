@@ -66,7 +66,7 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
                 rt.inventory.require(product_id)
             activity(rt, agent, f"writing an intent for '{product_query}'…")
             record = intents.create_intent(rt, product_query, c, expiry_days=expiry_days,
-                                           skus=[product_id] if product_id else None)
+                                           skus=intents.skus_for(rt, product_query, product_id))
             memory.last_intent_id = record.mandate_id
             return ok({"intent_mandate_id": record.mandate_id, "description": record.intent.natural_language_description,
                        "expires_at": record.intent.intent_expiry, "max_price": money(price),

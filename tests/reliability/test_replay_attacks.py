@@ -202,7 +202,7 @@ def test_two_chains_under_one_intent_at_once_buy_once(rt):
 
 def test_declined_intent_purchase_can_retry_once(rt):
     """A decline does not consume the intent; the retry buys; nothing after that does."""
-    intent_id = signed_intent(rt)
+    intent_id = signed_intent(rt, payment_method=["visa", "amex"])
     catalog.set_price(rt, "prod_airpods_001", 17500)
     rt.processor.force_next(decline="card_expired")
     rt.clock.advance(FIVE_MIN)

@@ -1,0 +1,78 @@
+"""The shopper's books of payments: transactions, and its copy of the processor's answers
+(processor_charges). The processor's own ledger (commerce/processor_ledger.py, its own file) is
+what exactly-once rests on; these rows are the shopper's record of it and can be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from ..core.statuses import TransactionStatus
+from .tables import ChargeRow, TransactionRow
+
+
+def transaction(s: Session, transaction_id: str) -> TransactionRow | None:
+    return s.get(TransactionRow, transaction_id)
+
+
+def transaction_for_payment(s: Session, payment_mandate_id: str | None) -> TransactionRow | None:
+    if not payment_mandate_id:
+        return None
+    return s.exec(select(TransactionRow).where(TransactionRow.payment_mandate_id == payment_mandate_id)).first()
+
+
+def authorized_for_intent(s: Session, intent_mandate_id: str | None) -> TransactionRow | None:
+    if not intent_mandate_id:
+        return None
+    return s.exec(select(TransactionRow).where(TransactionRow.intent_mandate_id == intent_mandate_id,
+                                               TransactionRow.status == TransactionStatus.AUTHORIZED)).first()
+
+
+def authorized_for(s: Session, field: str, mandate_id: str) -> TransactionRow | None:
+    """An authorized transaction whose `field` (cart_mandate_id / intent_mandate_id) is mandate_id."""
+    return s.exec(select(TransactionRow).where(TransactionRow.status == TransactionStatus.AUTHORIZED,
+                                               getattr(TransactionRow, field) == mandate_id)).first()
+
+
+def pending_approved_charge(s: Session, payment_mandate_id: str, field: str, mandate_id: str) -> str | None:
+    """An approved charge copy (other than this payment's) for the same cart/intent whose
+    transaction is not recorded yet (another process is recording it, or a crash left it)."""
+    if field not in ("cart_mandate_id", "intent_mandate_id"):
+        raise ValueError(field)
+    return s.exec(text(
+        "SELECT c.payment_mandate_id FROM processor_charges c "
+        "LEFT JOIN transactions t ON t.payment_mandate_id = c.payment_mandate_id "
+        "JOIN mandates m ON m.id = c.payment_mandate_id "
+        "WHERE t.transaction_id IS NULL AND c.approved AND c.payment_mandate_id != :pid "
+        f"AND json_extract(m.mandate_data, '$.{field}') = :ref LIMIT 1"
+    ).bindparams(pid=payment_mandate_id, ref=mandate_id)).first()
+
+
+def charge_copy(s: Session, payment_mandate_id: str) -> ChargeRow | None:
+    return s.get(ChargeRow, payment_mandate_id)
+
+
+def charge_exists(s: Session, payment_mandate_id: str) -> bool:
+    return s.get(ChargeRow, payment_mandate_id) is not None
+
+
+def add_charge_copy(s: Session, charge: ChargeRow) -> ChargeRow:
+    s.add(charge)
+    s.flush()
+    return charge
+
+
+def recorded_payment_ids(s: Session, payment_mandate_ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for lo in range(0, len(payment_mandate_ids), 500):
+        chunk = payment_mandate_ids[lo:lo + 500]
+        found.update(s.exec(select(TransactionRow.payment_mandate_id)
+                            .where(TransactionRow.payment_mandate_id.in_(chunk))))  # type: ignore[attr-defined]
+    return found
+
+
+def unrecorded_charge_copies(s: Session) -> list[str]:
+    q = select(ChargeRow.payment_mandate_id).where(
+        ChargeRow.payment_mandate_id.not_in(select(TransactionRow.payment_mandate_id)))  # type: ignore[attr-defined]
+    return list(s.exec(q))
