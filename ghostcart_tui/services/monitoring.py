@@ -30,8 +30,8 @@ from .monitoring_sweep import check_due, expire
 from .runtime import Runtime
 from .views import JobView
 
-__all__ = ["SweepReport", "activate", "cancel", "check_now", "get_job", "list_jobs", "purchase", "recover",
-           "retry", "run_due_checks"]
+__all__ = ["MonitoringBusy", "MonitoringFailed", "SweepReport", "activate", "cancel", "check_now", "get_job", "list_jobs", "purchase", "recover",
+           "retry", "run_due_checks", "run_once"]
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def to_view(j: MonitoringJobRow) -> JobView:
 
 
 def _no_such_watch(job_id: str) -> NotFound:
-    return NotFound(f"no such watch {shown(job_id)}; `ghostcart monitor list` shows yours")
+    return NotFound(f"no such watch: no monitoring job {shown(job_id)} of yours; `ghostcart monitor list` shows them")
 
 
 def activate(rt: Runtime, intent_mandate_id: str) -> JobView:
@@ -176,6 +176,44 @@ def _sweep(rt: Runtime, *, everything: bool) -> SweepReport:
             elif _status(rt, job_id) == JobStatus.AWAITING_SIGNATURE:
                 report.ready += 1
     return report
+
+
+class MonitoringBusy(UserError):
+    """Another process (not this one) holds this user's monitoring lease."""
+
+
+class MonitoringFailed(UserError):
+    """A one-off run failed; the message says what failed. Its lease and claims are released."""
+
+
+def run_once(rt: Runtime, holder: str) -> SweepReport:
+    """`monitor run --once`: take the lease, run what is due, release the lease, whatever happens.
+    Raises MonitoringBusy when another process holds the lease, MonitoringFailed (naming what
+    failed: a key that cannot be opened, a database that cannot be written, …) otherwise; a job
+    claimed by a failed run is released at once (monitoring_purchase.purchase)."""
+    from .lease import acquire, current, release
+
+    if not acquire(rt, holder):
+        other = current(rt, holder)
+        raise MonitoringBusy(f"another process holds the monitoring lease of {rt.user_id} "
+                             f"({other.holder if other else 'unknown'}); nothing was checked")
+    try:
+        try:
+            rt.keys.user_key(rt.user_id), rt.keys.agent_key(), rt.keys.merchant_key()
+        except Exception as exc:
+            raise MonitoringFailed(f"monitoring failed before any check: the signing keys cannot be opened "
+                                   f"({exc}); is GHOSTCART_KEY_PASSPHRASE right?") from exc
+        try:
+            return run_due_checks(rt)
+        except MonitoringFailed:
+            raise
+        except Exception as exc:
+            raise MonitoringFailed(f"monitoring failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        try:
+            release(rt, holder)
+        except Exception:  # a database that cannot be written: the lease expires on its own
+            log.exception("could not release the monitoring lease")
 
 
 def _status(rt: Runtime, job_id: str) -> str | None:
