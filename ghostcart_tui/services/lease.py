@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from ..core.clock import as_utc
 from ..store.engine import db_time
+from ..store.jobs import drop_unreadable_leases
 from ..store.tables import LeaseRow
 from .runtime import Runtime
 
@@ -50,6 +51,7 @@ def acquire(rt: Runtime, holder: str, ttl: timedelta = LEASE_TTL) -> bool:
     """Take or renew the lease. True when this holder now has it."""
     now = rt.clock.now()
     with rt.db.write() as s:
+        drop_unreadable_leases(s)
         row = s.get(LeaseRow, lease_name(rt))
         if row is not None and row.holder != holder and _held(row, now, ttl):
             return False

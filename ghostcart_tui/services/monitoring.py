@@ -166,6 +166,8 @@ def check_now(rt: Runtime) -> SweepReport:
 
 def _sweep(rt: Runtime, *, everything: bool) -> SweepReport:
     with rt.monitoring.sweep_lock:
+        with rt.db.write() as s:
+            jobs.repair_unreadable_times(s, rt.clock.now())
         report = SweepReport()
         report.recovered = recover(rt)
         report.expired = expire(rt, report)

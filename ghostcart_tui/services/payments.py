@@ -340,45 +340,4 @@ def _settle_notify_only_job(s: Session, intent_mandate_id: str, outcome: Payment
         jobs.set_mandate_status(s, [intent_mandate_id], MandateStatus.CONSUMED)
 
 
-def unrecorded_charges(rt: Runtime) -> list[str]:
-    """Payment mandates of this user the processor answered (per its own ledger) with no
-    transaction recorded here, plus old charge copies without one."""
-    entries = rt.processor.ledger.of_user(rt.user_id) if rt.processor.ledger is not None else []
-    ids = list(dict.fromkeys(e.payment_mandate_id for e in entries))
-    with rt.db.read() as s:
-        recorded = ledger.recorded_payment_ids(s, ids)
-        ours = [pid for pid in ids if pid not in recorded and (row := mandates.get_row(s, pid)) is not None
-                and row.user_id == rt.user_id]
-        copies = [pid for pid in ledger.unrecorded_charge_copies(s)
-                  if (row := mandates.get_row(s, pid)) is not None and row.user_id == rt.user_id]
-    return list(dict.fromkeys(ours + copies))
-
-
-def _charge_from_processor(rt: Runtime, s: Session, payment: PaymentRecord) -> ChargeRow | None:
-    entries = rt.processor.ledger.for_payment(payment.mandate_id) if rt.processor.ledger is not None else []
-    if not entries:
-        return None
-    e = next((x for x in entries if x.approved), entries[-1])
-    return ledger.add_charge_copy(s, ChargeRow(
-        payment_mandate_id=payment.mandate_id, approved=e.approved, authorization_code=e.authorization_code,
-        decline_reason=e.decline_reason, amount_cents=e.amount_cents, token=e.token,
-        created_at=db_time(rt.clock.now())))
-
-
-def reconcile(rt: Runtime, on_recorded_for: Callable[[str], OnRecorded | None] | None = None) -> int:
-    """Record the transaction of every charge left unrecorded (a crash, or the shopper's rows
-    deleted: the processor's ledger still has it). Returns how many."""
-    n = 0
-    for pid in unrecorded_charges(rt):
-        try:
-            with rt.db.write() as s:
-                _, cart, payment = load_chain(s, pid)
-                charge = ledger.charge_copy(s, pid) or _charge_from_processor(rt, s, payment)
-        except AP2Error:
-            continue  # a chain that cannot be read is reported by `mandates verify`, not re-recorded
-        if charge is None:
-            continue
-        hook = on_recorded_for(pid) if on_recorded_for else None
-        record_charge(rt, payment, cart, charge, on_recorded=hook)
-        n += 1
-    return n
+from .reconcile import reconcile, unrecorded_charges  # noqa: E402  (re-exported; they use the above)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, or_, type_coerce, update
+from sqlalchemy import String, or_, text, type_coerce, update
 from sqlmodel import Session, col, select
 
 from ..core.statuses import JobStatus, MandateStatus
@@ -169,8 +169,29 @@ def set_mandate_status(s: Session, mandate_ids: Iterable[str | None], status: Ma
         s.exec(update(MandateRow).where(col(MandateRow.id).in_(ids)).values(status=status))
 
 
-def loads(text: str | None) -> Any:
+_JOB_TIMES = {"last_check_at": "NULL", "claimed_at": "NULL", "next_check_at": ":now", "created_at": ":now",
+              "expires_at": "'2000-01-01 00:00:00.000000'"}  # an unreadable expiry: expire() reads the signed one
+
+
+def repair_unreadable_times(s: Session, now: datetime) -> None:
+    """Times that are not times (a hand edit) would make every read of the row fail: reset them
+    (a lost next check is due now; a lost expiry is taken again from the signed intent)."""
+    conn = s.connection()
+    for column, value in _JOB_TIMES.items():
+        conn.execute(text(f"UPDATE monitoring_jobs SET {column} = {value} "
+                          f"WHERE {column} IS NOT NULL AND datetime({column}) IS NULL"),
+                     {"now": db_time(now).strftime("%Y-%m-%d %H:%M:%S.%f")})
+
+
+def drop_unreadable_leases(s: Session) -> None:
+    """A lease row whose times are not times (a hand edit) is dropped: it could be neither read
+    nor honoured, and keeping it would stop monitoring for good."""
+    s.connection().execute(text("DELETE FROM leases WHERE datetime(acquired_at) IS NULL "
+                                "OR datetime(expires_at) IS NULL"))
+
+
+def loads(raw: str | None) -> Any:
     try:
-        return json.loads(text) if text is not None else None
+        return json.loads(raw) if raw is not None else None
     except (ValueError, RecursionError):
         return None

@@ -5,6 +5,8 @@ what exactly-once rests on; these rows are the shopper's record of it and can be
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -70,6 +72,38 @@ def recorded_payment_ids(s: Session, payment_mandate_ids: list[str]) -> set[str]
         found.update(s.exec(select(TransactionRow.payment_mandate_id)
                             .where(TransactionRow.payment_mandate_id.in_(chunk))))  # type: ignore[attr-defined]
     return found
+
+
+@dataclass(frozen=True)
+class RecordedAs:
+    """A transaction as recorded, beside what its payment mandate (signed JSON) references."""
+
+    transaction_id: str
+    status: str
+    amount_cents: int
+    payment_token: str | None
+    user_id: str
+    cart_mandate_id: str
+    intent_mandate_id: str | None
+    signed_cart: str | None
+    signed_intent: str | None
+
+
+def recorded_as(s: Session, payment_mandate_ids: list[str]) -> dict[str, RecordedAs]:
+    """payment mandate id → how its transaction is recorded (one query per 500 ids)."""
+    out: dict[str, RecordedAs] = {}
+    for lo in range(0, len(payment_mandate_ids), 500):
+        chunk = payment_mandate_ids[lo:lo + 500]
+        marks = ",".join(f":p{i}" for i in range(len(chunk)))
+        rows = s.exec(text(
+            "SELECT t.payment_mandate_id, t.transaction_id, t.status, t.amount_cents, t.payment_token, t.user_id, "
+            "t.cart_mandate_id, t.intent_mandate_id, json_extract(m.mandate_data, '$.cart_mandate_id'), "
+            "json_extract(m.mandate_data, '$.intent_mandate_id') FROM transactions t "
+            f"LEFT JOIN mandates m ON m.id = t.payment_mandate_id WHERE t.payment_mandate_id IN ({marks})"
+        ).bindparams(**{f"p{i}": pid for i, pid in enumerate(chunk)})).all()
+        for r in rows:
+            out[r[0]] = RecordedAs(*r[1:])
+    return out
 
 
 def unrecorded_charge_copies(s: Session) -> list[str]:
