@@ -270,7 +270,8 @@ def run(*, quick: bool = False, reps: int | None = None, warmup: bool = True,
                                "  what-if: HP direct overhead per turn, one connection held open" +
                                (", warm" if warm else ""), median(per_turn),
                                "ms", baseline=base.value if base else None, baseline_label="as shipped",
-                               samples=per_turn, note="no WAL checkpoint + truncate each time a unit's connection closes"))
+                               samples=per_turn,
+                               note="no WAL checkpoint + truncate each time a unit's connection closes"))
     figs.append(figure(NAME, "graph_build_s", "Agent graph build (per conversation, not in the flows)",
                        median(graph_builds), "s", samples=graph_builds))
     return figs

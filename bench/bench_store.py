@@ -140,7 +140,8 @@ def run(*, quick: bool = False, n: int | None = None, whatif_n: int | None = Non
     try:
         base = purchases(n, hold=False)
     except Exception as exc:
-        return [unavailable(NAME, "hp_purchases_per_s", "HP purchases through services", f"{type(exc).__name__}: {exc}")]
+        return [unavailable(NAME, "hp_purchases_per_s", "HP purchases through services",
+                            f"{type(exc).__name__}: {exc}")]
     rate = base["n"] / base["wall"]
     figs = [
         figure(NAME, "hp_purchases_per_s", f"{n:,} HP purchases through services", rate, "/s",

@@ -26,6 +26,7 @@ from . import provider as providers
 
 if TYPE_CHECKING:
     from .graph import AgentGraph
+    from .strands_adapter import PausedCall
 
 log = logging.getLogger(__name__)
 
@@ -189,25 +190,25 @@ class Conversation:
     # ---- signatures ------------------------------------------------------------------------------
 
     @staticmethod
-    def _find_interrupt(graph: AgentGraph, mandate_id: str):
+    def _find_interrupt(graph: AgentGraph, mandate_id: str) -> PausedCall | None:
+        from .strands_adapter import interrupt_state
         from .tools_signature import INTERRUPT_NAME
 
-        state = graph.supervisor._interrupt_state  # restored from SQLite by the session manager
-        if not state.activated:
+        state = interrupt_state(graph.supervisor)  # restored from SQLite by the session manager
+        if not state.waiting:
             return None
-        return next((i for i in state.interrupts.values()
-                     if i.name == INTERRUPT_NAME and i.response is None and isinstance(i.reason, dict)
-                     and i.reason.get("mandate_id") == mandate_id), None)
+        return state.find(INTERRUPT_NAME, answered=False, mandate_id=mandate_id)
 
     async def _answer_directly(self, mandate_id: str, approve: bool) -> TurnOutcome:
         """The paused agent turn is gone: finish the flow through services, and say so."""
         from . import fallback
+        from .strands_adapter import interrupt_state, stop_waiting
 
         graph = self._ensure_graph()
-        if graph.supervisor._interrupt_state.activated:
+        if interrupt_state(graph.supervisor).waiting:
             # The graph waits on another signature; that wait is void now (its mandate is answered
             # through services when the shopper gets to it).
-            graph.supervisor._interrupt_state.deactivate()
+            stop_waiting(graph.supervisor)
         self._turn_messages = []
         unsubscribe = self.rt.bus.subscribe(self._on_event)
         try:

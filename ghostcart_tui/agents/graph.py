@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from strands import Agent
 from strands.tools.executors import SequentialToolExecutor
@@ -21,7 +22,7 @@ from strands.tools.executors import SequentialToolExecutor
 from ..services.conversations import Journal
 from ..services.runtime import Runtime
 from . import prompts
-from .metering import Meter, MeteredModel
+from .metering import Meter, meter_agents
 from .provider import ProviderChoice, build_model
 from .session_store import session_manager
 from .tools_common import ToolMemory, money
@@ -44,8 +45,8 @@ def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Met
                 journal: Journal | None = None) -> AgentGraph:
     memory = ToolMemory()
 
-    def model(agent: str) -> MeteredModel:
-        return MeteredModel(build_model(choice, rt.settings), agent, meter, rt.bus)
+    def model(agent: str) -> Any:
+        return build_model(choice, rt.settings)
 
     payment = Agent(name="payment", agent_id="payment", model=model("payment"), system_prompt=prompts.PAYMENT,
                     tools=payment_tools(rt, memory), tool_executor=SequentialToolExecutor(),
@@ -73,4 +74,5 @@ def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Met
                delegate.as_tool(name="delegate_agent", description=prompts.DELEGATE_TOOL_DESC, delegate=True)],
         session_manager=session_manager(rt, session_id, journal), callback_handler=None,
     )
+    meter_agents(meter, rt.bus, supervisor, shopping, delegate, payment)
     return AgentGraph(supervisor, shopping, delegate, payment, memory, meter)

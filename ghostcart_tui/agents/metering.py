@@ -1,23 +1,29 @@
-"""Per-turn counts (model invocations, tool calls, tokens) and live text, taken where they
-happen: in the model's stream. One wrapper works for the offline model and Bedrock alike.
+"""Per-turn counts (model invocations, tool calls, tokens) and live text, taken from Strands'
+public hooks and stream callback. One set of hooks works for the offline model and Bedrock alike.
 
-MeteredModel also publishes AgentTextDelta while a model streams and AgentMessage when an
-agent's final answer is complete, so the TUI shows text as it arrives.
+`meter_agents` attaches an AgentMeter to each agent of the graph: BeforeModelCallEvent counts a
+model invocation, AfterModelCallEvent counts the tool uses the model asked for and publishes
+AgentMessage when the model's answer is complete, AfterInvocationEvent adds the tokens the
+invocation used (EventLoopMetrics), and the agent's callback_handler publishes AgentTextDelta
+while the model streams, so the TUI shows text as it arrives.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
-from strands.models import Model
+from strands import Agent
+from strands.hooks import AfterInvocationEvent, AfterModelCallEvent, BeforeModelCallEvent, HookProvider, HookRegistry
 
 from ..core.events import AgentMessage, AgentTextDelta, EventBus
 
 log = logging.getLogger(__name__)
+
+# Stop reasons after which the model's text is said to the shopper (text before a tool call too).
+_SPOKEN = ("end_turn", "tool_use")
 
 
 @dataclass
@@ -57,51 +63,50 @@ class Meter:
             self.output_tokens += out
 
 
-class MeteredModel(Model):
-    """Delegates to `inner`, counting and publishing on the way through."""
+class AgentMeter(HookProvider):
+    """Counts one agent's model calls, tool requests and tokens into a Meter and publishes its text."""
 
-    def __init__(self, inner: Model, agent: str, meter: Meter, bus: EventBus) -> None:
-        self.inner, self.agent, self.meter, self.bus = inner, agent, meter, bus
-        self._supports_structured_output = getattr(inner, "_supports_structured_output", False)
+    def __init__(self, owner: Agent, meter: Meter, bus: EventBus) -> None:
+        self.owner, self.agent, self.meter, self.bus = owner, owner.name, meter, bus
+        self._tokens_seen = (0, 0)  # the agent's accumulated usage when last counted
 
-    def __getattr__(self, name: str) -> Any:  # config, region… of the wrapped provider
-        if name == "inner":  # not set yet (copy/pickle): no recursion
-            raise AttributeError(name)
-        return getattr(self.inner, name)
+    def register_hooks(self, registry: HookRegistry, **kwargs: Any) -> None:
+        registry.add_callback(BeforeModelCallEvent, self.before_model)
+        registry.add_callback(AfterModelCallEvent, self.after_model)
+        registry.add_callback(AfterInvocationEvent, self.after_invocation)
 
-    @property
-    def stateful(self) -> bool:
-        return self.inner.stateful
-
-    def update_config(self, **model_config: Any) -> None:
-        self.inner.update_config(**model_config)
-
-    def get_config(self) -> Any:
-        return self.inner.get_config()
-
-    def structured_output(self, output_model, prompt, system_prompt=None, **kwargs):
-        return self.inner.structured_output(output_model, prompt, system_prompt=system_prompt, **kwargs)
-
-    async def stream(self, messages, tool_specs=None, system_prompt=None, **kwargs) -> AsyncGenerator[Any, None]:
+    def before_model(self, event: BeforeModelCallEvent) -> None:
         self.meter.invoked(self.agent)
-        text: list[str] = []
-        stop = None
-        async for event in self.inner.stream(messages, tool_specs, system_prompt, **kwargs):
-            if "contentBlockStart" in event:
-                use = event["contentBlockStart"].get("start", {}).get("toolUse")
-                if use:
-                    self.meter.tool(use.get("name", "?"))
-            elif "contentBlockDelta" in event:
-                piece = event["contentBlockDelta"].get("delta", {}).get("text")
-                if piece:
-                    text.append(piece)
-                    self.bus.publish(AgentTextDelta(agent=self.agent, text=piece))
-            elif "messageStop" in event:
-                stop = event["messageStop"].get("stopReason")
-            elif "metadata" in event:
-                u = event["metadata"].get("usage", {})
-                self.meter.usage(int(u.get("inputTokens", 0)), int(u.get("outputTokens", 0)))
-            yield event
-        final = "".join(text).strip()
-        if final and stop in ("end_turn", "tool_use"):  # text before a tool call is said to the shopper too
-            self.bus.publish(AgentMessage(agent=self.agent, text=final))
+
+    def after_model(self, event: AfterModelCallEvent) -> None:
+        if event.stop_response is None:  # the call failed; the error is reported by the turn
+            return
+        content = event.stop_response.message.get("content", [])
+        for block in content:
+            if "toolUse" in block:
+                self.meter.tool(block["toolUse"].get("name", "?"))
+        text = "".join(block.get("text", "") for block in content).strip()
+        if text and event.stop_response.stop_reason in _SPOKEN:
+            self.bus.publish(AgentMessage(agent=self.agent, text=text))
+
+    def after_invocation(self, event: AfterInvocationEvent) -> None:
+        usage = event.agent.event_loop_metrics.accumulated_usage
+        now = (int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0)))
+        self.meter.usage(now[0] - self._tokens_seen[0], now[1] - self._tokens_seen[1])
+        self._tokens_seen = now
+
+    def on_stream(self, **event: Any) -> None:
+        """The agent's callback_handler: Strands calls it with each stream event's fields. A
+        specialist run as a delegating tool streams through its supervisor's handler too, with
+        `agent` set to the specialist: that text is the specialist's handler's to publish."""
+        piece = event.get("data")
+        if isinstance(piece, str) and piece and event.get("agent", self.owner) is self.owner:
+            self.bus.publish(AgentTextDelta(agent=self.agent, text=piece))
+
+
+def meter_agents(meter: Meter, bus: EventBus, *agents: Agent) -> None:
+    """Meter each agent under its name (replaces the callback_handler, which must have been None)."""
+    for agent in agents:
+        hooks = AgentMeter(agent, meter, bus)
+        agent.hooks.add_hook(hooks)
+        agent.callback_handler = hooks.on_stream

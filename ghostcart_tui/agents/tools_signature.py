@@ -18,31 +18,42 @@ from strands.types.tools import ToolContext
 from ..core.errors import UserError
 from ..services import signatures
 from ..services.runtime import Runtime
+from . import strands_adapter
+from .strands_adapter import PausedCall
 from .tools_common import LATEST, ToolMemory, activity, guarded, ok
 
 INTERRUPT_NAME = "user_signature"
 
 
-def _existing(tool_context: ToolContext):
-    # Strands re-runs an interrupted tool on resume; the request must not be published twice, and
-    # the mandate id comes from the interrupt (ToolMemory is empty after a restart).
-    # (Private state: 1.62 has no public "has this interrupt a response" query.)
-    return tool_context.agent._interrupt_state.interrupts.get(tool_context._interrupt_id(INTERRUPT_NAME))
+def _answered(tool_context: ToolContext) -> PausedCall | None:
+    """This tool call's signature interrupt if it has been answered (Strands re-runs an interrupted
+    tool on resume). The request must not be published twice, and the mandate id comes from the
+    interrupt's reason: ToolMemory is empty after a restart."""
+    state = strands_adapter.interrupt_state(tool_context.agent)
+    found = state.find(INTERRUPT_NAME, answered=True, tool_use_id=tool_context.tool_use["toolUseId"])
+    if found is None:  # paused by a version that did not record the tool call in the reason
+        found = next((c for c in state.calls if c.name == INTERRUPT_NAME and c.response is not None
+                      and isinstance(c.reason, dict) and "tool_use_id" not in c.reason), None)
+    return found
 
 
 def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str | None,
          tool_context: ToolContext) -> dict[str, Any]:
-    existing = _existing(tool_context)
-    if existing is not None and existing.response is not None and isinstance(existing.reason, dict):
-        mid = existing.reason["mandate_id"]
+    answered = _answered(tool_context)
+    reason: dict[str, Any] | None = None
+    if answered is not None and isinstance(answered.reason, dict):
+        mid = answered.reason["mandate_id"]
     else:
         mid = memory.resolve(mandate_id, kind)
         view = signatures.request_signature(rt, mid)
         activity(rt, agent, f"waiting for your signature on {mid}…")
-        existing = None
-        reason = {"mandate_id": mid, "mandate_type": kind, "total_cents": view.total_cents}
-    answer = tool_context.interrupt(INTERRUPT_NAME, reason=None if existing else reason)  # raises until answered
-    approved = bool(answer.get("approved")) if isinstance(answer, dict) else str(answer).lower() in ("approve", "yes", "true")
+        reason = {"mandate_id": mid, "mandate_type": kind, "total_cents": view.total_cents,
+                  "tool_use_id": tool_context.tool_use["toolUseId"]}
+    answer = tool_context.interrupt(INTERRUPT_NAME, reason=reason)  # raises until answered
+    if isinstance(answer, dict):
+        approved = bool(answer.get("approved"))
+    else:
+        approved = str(answer).lower() in ("approve", "yes", "true")
     if approved:
         try:
             signatures.approve(rt, mid)  # checks the status in its own transaction

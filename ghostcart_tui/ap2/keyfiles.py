@@ -26,6 +26,12 @@ class KeyStoreError(Exception):
         self.path = path
 
 
+class KeyUnavailable(KeyStoreError):
+    """A signature names a key this store cannot open right now (a key file that does not load:
+    wrong passphrase, damaged file, keyring locked). Verification cannot decide: it must stop and
+    say so, never turn this into an 'invalid signature' verdict."""
+
+
 def ensure_private_dir(directory: Path) -> None:
     """Create the key directory 0700; tighten it if it is readable by others."""
     try:

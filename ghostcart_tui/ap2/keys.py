@@ -25,13 +25,14 @@ from joserfc.jwk import ECKey
 from .canonical import b64url
 from .keyfiles import (
     KeyStoreError,
+    KeyUnavailable,
     ensure_private_dir,
     load_private_key,
     private_pem,
     publish_exclusive,
 )
 
-__all__ = ["KeyPair", "KeyStore", "KeyStoreError", "PublicKey", "Role", "safe_user_id"]
+__all__ = ["KeyPair", "KeyStore", "KeyStoreError", "KeyUnavailable", "PublicKey", "Role", "safe_user_id"]
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,23 @@ class KeyStore:
         with self._lock:
             self._scan()
             return self._by_kid.get(kid)
+
+    def require(self, kid: str) -> PublicKey | None:
+        """resolve() for verification: None means the kid is truly unknown (no key this store can
+        see has it). When some key files could not be opened, an unknown kid may well be theirs,
+        so that is KeyUnavailable, not a verdict."""
+        found = self.resolve(kid)
+        if found is not None:
+            return found
+        with self._lock:
+            bad = [err for _sig, err in self._bad.values()]
+        if bad:
+            raise KeyUnavailable(
+                f"cannot open the key that signed this (kid {str(kid)[:16]}…), so it cannot be "
+                f"verified now: {bad[0]}",
+                bad[0].path,
+            )
+        return None
 
     def public_jwks(self) -> dict[str, list[dict[str, str]]]:
         with self._lock:

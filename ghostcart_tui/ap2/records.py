@@ -92,7 +92,6 @@ class IntentRecord(_Record):
         """The tokens the shopper's signature allows (the first is the one to use), or None."""
         return None if self.payment_methods is None else [m.token for m in self.payment_methods]
 
-
 class CartRecord(_Record):
     """HP: `payment_methods` is filled in at the key press, so the shopper's signature covers the
     instruments the payment may use. HNP carts leave it None (the intent's list governs)."""

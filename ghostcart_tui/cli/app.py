@@ -9,11 +9,12 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .common import Opts, ModelName, report_error
-
+from .common import ModelName, Opts, report_error
 
 # Usage errors (bad option, bad choice) are Typer's to report, with exit 2.
-_CLICK_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_CLICK_ERRORS: tuple[type[BaseException], ...] = tuple(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException" and issubclass(c, BaseException))
+_PASS_THROUGH: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, *_CLICK_ERRORS)
 
 
 class GhostGroup(TyperGroup):
@@ -22,7 +23,7 @@ class GhostGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, *_CLICK_ERRORS):
+        except _PASS_THROUGH:
             raise
         except Exception as exc:
             code = report_error(exc)
@@ -73,6 +74,9 @@ def _register() -> None:
     app.command("doctor", help="Show the settings in effect and check the model, database and keys.")(system.doctor)
     app.command("replay", help="Run scenario files (see SCENARIOS.md); exit 0 pass, 1 fail, 2 invalid file.")(
         replay_cmd.replay)
+    from . import budget, verify  # AP2 v0.2 stream: offline verification, the monthly budget
+    app.command("verify", help="Verify an AP2 export offline (v0.1 or v0.2), check by check; exit 0 or 1.")(verify.verify)
+    app.add_typer(budget.budget, name="budget", help="The monthly budget for autonomous purchases.")
 
 
 _register()

@@ -17,6 +17,11 @@ mandates = typer.Typer(no_args_is_help=True)
 transactions = typer.Typer(no_args_is_help=True)
 
 
+class Ap2Version(str, Enum):
+    v01 = "0.1"
+    v02 = "0.2"
+
+
 class MandateType(str, Enum):
     intent = "intent"
     cart = "cart"
@@ -131,15 +136,33 @@ def mandates_export(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="A transaction id (or a mandate id of its chain).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The JSON file to write.", dir_okay=False)],
+    ap2_version: Annotated[Ap2Version, typer.Option("--ap2-version", help="0.1 (default): the v0.1 chain; "
+                                                    "0.2: SD-JWT mandates, checkout JWT and receipts.")] = Ap2Version.v01,
 ) -> None:
     """Write the chain in AP2 wire shape plus the public JWKs that verify it."""
+    from ..core.private_files import private_dir, private_file
     from ..services.inspect import export_chain
 
+    if output.is_dir():
+        raise CliError(f"{output} is a directory; give a file name")
     with runtime(ctx) as rt:
+        created = not output.exists()
         try:
-            path = export_chain(rt, ref, output)
+            if not output.parent.exists():
+                private_dir(output.parent)
+            private_file(output)  # 0600 before the chain is written into it
+            if ap2_version is Ap2Version.v02:
+                from ..services.ap2_v02 import export_v02
+
+                path = export_v02(rt, ref, output)
+            else:
+                path = export_chain(rt, ref, output)
         except IsADirectoryError:
             raise CliError(f"{output} is a directory; give a file name") from None
+        except BaseException:
+            if created:
+                output.unlink(missing_ok=True)
+            raise
     console().print(txt(f"wrote {path}"))
 
 

@@ -45,8 +45,8 @@ def replay(
             invalid.append(exc)
     if invalid:
         err = console(stderr=True)
-        for exc in invalid:
-            err.print(txt(f"invalid scenario: {exc}", "bold red"), soft_wrap=True)
+        for problem in invalid:
+            err.print(txt(f"invalid scenario: {problem}", "bold red"), soft_wrap=True)
         raise typer.Exit(EXIT_USAGE)
 
     db = db or opts(ctx).db
@@ -57,8 +57,9 @@ def replay(
         _play_in_tui(ctx, scenarios[0], base, db, pause=pause, hold=hold)
         return
 
-    from ..replay.runner import ScenarioRunner
     import asyncio
+
+    from ..replay.runner import ScenarioRunner
 
     results = []
     for sc in scenarios:

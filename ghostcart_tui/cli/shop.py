@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .common import clean, console, money, print_json, runtime, table, txt
 from ..core.errors import shown
+from .common import clean, console, money, print_json, runtime, table, txt
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 

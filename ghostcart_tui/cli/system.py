@@ -144,8 +144,9 @@ def keys_export(ctx: typer.Context,
     if output is None:
         typer.echo(text)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text + "\n", encoding="utf-8")
+    from ..core.private_files import write_private
+
+    write_private(output, text + "\n")
     console().print(txt(f"wrote {len(jwks['keys'])} public keys to {output}"))
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..commerce.processor import DECLINE_REASONS
 from ..core.clock import parse_duration, parse_iso
+from .yaml_bounded import MAX_BYTES, YamlLimit, load_bounded
 
 ACTION_STEPS = ("say", "sign", "set_price", "set_stock", "next_payment", "advance")
 CHECK_STEPS = ("expect", "expect_not", "expect_state")
@@ -23,6 +24,7 @@ STEP_TYPES = ACTION_STEPS + CHECK_STEPS
 STATE_KEYS = ("transactions", "authorized_transactions", "active_monitoring_jobs", "mandates")
 DEFAULT_START = "2026-11-26T10:00:00Z"
 DEFAULT_SEED = 7  # replay is reproducible by default: ids and processor answers follow the seed
+START_YEARS = (2000, 2100)  # a replay clock outside this is a typo, and near year 1 or 9999 overflows
 
 
 class ScenarioError(Exception):
@@ -52,8 +54,18 @@ class ScenarioSettings(_Strict):
         text = v.isoformat() if hasattr(v, "isoformat") else v
         if not isinstance(text, str):
             raise ValueError("start must be an ISO 8601 timestamp such as 2026-11-26T10:00:00Z")
-        parse_iso(text)  # raises ValueError with a reason
+        when = parse_iso(text)  # raises ValueError with a reason
+        lo, hi = START_YEARS
+        if not lo <= when.year < hi:
+            raise ValueError(f"start must be between {lo} and {hi - 1}, not year {when.year}")
         return text
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, v: str) -> str:
+        if set(v) == {"."}:
+            raise ValueError(f"user {v!r} is not a user id (dots only would name a folder)")
+        return v
 
 
 class SetPrice(_Strict):
@@ -253,12 +265,18 @@ def load_scenario(path: Path | str, text: str | None = None) -> Scenario:
     path = Path(path)
     if text is None:
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)  # never read a huge file whole just to refuse it
+            if len(raw) > MAX_BYTES:
+                raise ScenarioError(path, None, f"the file is larger than {MAX_BYTES:,} bytes, the most a "
+                                                "scenario may be")
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(path, None, f"cannot read the file: {exc}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = load_bounded(text)
+    except YamlLimit as exc:
+        raise ScenarioError(path, exc.line, exc.reason) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = f"YAML error: {exc.problem or exc.context}"

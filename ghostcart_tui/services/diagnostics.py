@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.settings import Settings
+from ..store.db_errors import explain
 from ..store.engine import StoreError, _check_file
 from ..store.migrations import SCHEMA_VERSION
 
@@ -51,7 +52,7 @@ def db_status(settings: Settings) -> DbStatus:
     except StoreError as exc:
         return DbStatus(path, True, None, SCHEMA_VERSION, str(exc))
     except sqlite3.Error as exc:
-        return DbStatus(path, True, None, SCHEMA_VERSION, f"{path} cannot be read: {exc}")
+        return DbStatus(path, True, None, SCHEMA_VERSION, explain(path, exc, reading=True) or f"{path} cannot be read: {exc}")
     return DbStatus(path, True, version, SCHEMA_VERSION)
 
 

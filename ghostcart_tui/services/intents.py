@@ -13,6 +13,7 @@ from ..core.redact import redact_pans
 from ..core.events import IntentCreated
 from ..core.money import format_cents
 from ..store import mandates
+from . import ap2_v02
 from .runtime import Runtime
 
 
@@ -72,7 +73,8 @@ def create_intent(rt: Runtime, product_query: str, constraints: Constraints, *, 
     record = builders.build_intent(
         mandate_id=rt.ids.new("intent"),
         user_id=rt.user_id,
-        description=describe_intent(product_query, constraints, days, notify_only=notify_only),
+        description=describe_intent(product_query, constraints, days, notify_only=notify_only)
+                    + ap2_v02.budget_note(rt, constraints),
         product_query=product_query,
         constraints=constraints,
         expiry=now + timedelta(days=days),

@@ -26,7 +26,7 @@ from ..core.statuses import LIVE_INTENT, JobStatus, MandateStatus
 from ..store import jobs, ledger, mandates
 from ..store.mandates import CorruptMandate
 from ..store.tables import MonitoringJobRow
-from . import payments
+from . import ap2_v02, payments
 from .carts import build_signed_cart, cart_total_cents
 from .runtime import Runtime
 
@@ -138,6 +138,7 @@ def _build_chain(rt: Runtime, job_id: str, product: Product) -> str | None:
             cart = builders.agent_sign_cart(cart, rt.keys.agent_key(), intent, now, rt.ids.new("jti"))
             method = rt.credentials.get(intent.user_id, token)
             payment = payments.build_payment(rt, cart, intent.user_authorization or "", method, intent.mandate_id)
+            ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, method.token)  # v0.2 closed hops, budget
             mandates.insert(s, cart, status=MandateStatus.SIGNED, now=now, signer="agent")
             mandates.insert(s, payment, status=MandateStatus.CREATED, now=now, signer="agent")
             j.cart_mandate_id, j.payment_mandate_id = cart.mandate_id, payment.mandate_id

@@ -32,6 +32,7 @@ from ..store import jobs, ledger, mandates
 from ..store.engine import db_time
 from ..store.mandates import CorruptMandate
 from ..store.tables import ChargeRow, MandateRow, TransactionRow
+from . import ap2_v02
 from .runtime import Runtime
 
 
@@ -199,9 +200,11 @@ def authorize(rt: Runtime, payment_mandate_id: str, *, on_recorded: OnRecorded |
     if done:
         return done
     validate_chain(rt, payment_mandate_id).raise_if_invalid()
-    method = retrieve_credentials(rt, payment_mandate_id)
     with rt.db.read() as s:
         intent, cart, payment = load_chain(s, payment_mandate_id)
+        _refuse_repeat(s, payment, cart)  # early, so a replay reads as one; again inside the charge
+    ap2_v02.check_before_charge(rt, payment_mandate_id)  # the AP2 v0.2 chain too; rejection receipts if not
+    method = retrieve_credentials(rt, payment_mandate_id)
     amount = from_major(payment.payment.payment_mandate_contents.payment_details_total.amount.value)
     charge = _charge(rt, payment, cart, intent, amount, method.token)
     fault_point("after_charge")
@@ -310,6 +313,7 @@ def record_charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, charge:
                 row.status = new_status or row.status
                 row.updated_at = db_time(now)
                 s.add(row)
+        ap2_v02.on_charge_recorded(rt, s, payment, cart, tx)  # the merchant's and processor's v0.2 receipts
         outcome = outcome_of(tx)
         if on_recorded:
             on_recorded(s, outcome)

@@ -21,6 +21,7 @@ from ..core.clock import Clock, SystemClock
 from ..core.events import EventBus
 from ..core.ids import IdGenerator
 from ..core.logs import configure_logging
+from ..core.private_files import private_dir
 from ..core.settings import Settings
 from ..store.engine import Database
 from ..store.products import SqlInventory
@@ -76,7 +77,7 @@ def open_runtime(
 ) -> Runtime:
     settings = settings or Settings()
     home: Path = settings.data_home
-    home.mkdir(parents=True, exist_ok=True)
+    private_dir(home)  # 0700 (relb: file permissions)
     if log:
         configure_logging(settings.log_path, settings.log_level)
     clock = clock or SystemClock()

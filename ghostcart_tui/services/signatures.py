@@ -15,6 +15,7 @@ from ..core.events import MandateSigned, SignatureDeclined, SignatureRequested
 from ..core.money import from_major
 from ..store import mandates
 from ..store.tables import MandateRow
+from . import ap2_v02
 from .carts import build_signed_cart, cart_total_cents
 from .runtime import Runtime
 from .views import LineView, SignatureView
@@ -132,6 +133,7 @@ def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
             raise AP2Error(EXPIRED, f"{mandate_id} expired before it was signed; ask again.")
         signed = builders.user_sign(record, rt.keys.user_key(rt.user_id), now, rt.ids.new("jti"))
         mandates.save(s, row, signed, now=now, status="signed", signer=f"user:{rt.user_id}")
+        ap2_v02.on_user_signed(rt, s, signed)  # the same key press signs the AP2 v0.2 mandates
     rt.bus.publish(MandateSigned(mandate_id=mandate_id, mandate_type=row.type, signer="user"))
     return signed
 

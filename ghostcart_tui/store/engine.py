@@ -17,7 +17,9 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel, create_engine
 
+from ..core.private_files import FILE_MODE, private_dir, private_file, tighten
 from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from .db_errors import explain
 from .migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -94,6 +96,9 @@ def _check_file(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
+        found = explain(path, exc, reading=True)
+        if found is not None:
+            raise StoreError(f"{found} It was left untouched.") from exc
         raise StoreError(f"{path} cannot be read as a database ({exc}). It was left untouched.") from exc
     if app_id != APPLICATION_ID and (n_tables > 0 or app_id != 0):  # tables, or claimed by another app
         raise StoreError(
@@ -111,10 +116,19 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.exists():
+                private_dir(self.path.parent)
         except OSError as exc:
             raise StoreError(f"cannot create the folder of {self.path}: {exc.strerror or exc}") from None
         _check_file(self.path)
+        # 0600 before SQLite first opens it: SQLite gives the -wal and -shm files it creates later
+        # the database file's permissions. Existing files opened to others are tightened.
+        try:
+            private_file(self.path)
+        except OSError as exc:
+            raise StoreError(explain(self.path, exc) or f"{self.path} cannot be created: {exc}") from None
+        for extra in ("-wal", "-shm"):
+            tighten(Path(f"{self.path}{extra}"), FILE_MODE)
         # A pool of connections, each checked out by one unit of work (so one thread) at a time.
         # Pooling matters beyond the connect cost: when the last connection on a WAL database
         # closes, SQLite checkpoints and truncates the WAL (with fsyncs), so a connection per
@@ -136,7 +150,8 @@ class Database:
         try:
             self.schema_version = migrate(self.engine, SQLModel.metadata)
         except (DatabaseError, sqlite3.DatabaseError) as exc:
-            raise StoreError(f"{self.path} cannot be opened: {exc.__class__.__name__}: {exc}") from exc
+            found = explain(self.path, getattr(exc, "orig", None) or exc)
+            raise StoreError(found or f"{self.path} cannot be opened: {exc.__class__.__name__}: {exc}") from exc
 
     def _damaged(self, exc: BaseException) -> StoreError | None:
         """A file whose pages are damaged passes the open checks and fails on use: say so, with
@@ -156,6 +171,9 @@ class Database:
                 damaged = self._damaged(exc)
                 if damaged is not None:
                     raise damaged from exc
+                found = explain(self.path, getattr(exc, "orig", None) or exc, reading=True)
+                if found is not None:
+                    raise StoreError(found) from exc
                 raise
 
     @contextmanager
@@ -171,6 +189,9 @@ class Database:
                 s.rollback()
                 if "locked" in str(exc):
                     raise StoreError(f"{self.path} is busy (another GhostCart is writing); try again.") from exc
+                found = explain(self.path, getattr(exc, "orig", None) or exc)
+                if found is not None:
+                    raise StoreError(found) from exc
                 raise self._damaged(exc) or exc
             except DatabaseError as exc:
                 s.rollback()

@@ -9,15 +9,22 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection, Engine
 
 APPLICATION_ID = 0x47435254  # "GCRT": marks the file as GhostCart's
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _v1(conn: Connection, metadata: MetaData) -> None:
     metadata.create_all(conn)
 
 
+def _v2_ap2_v02(conn: Connection, metadata: MetaData) -> None:
+    """AP2 v0.2 records and the monthly budget (store/v02.py): two new tables."""
+    from . import v02
+
+    v02.create_tables(conn)
+
+
 # MIGRATIONS[n] takes a database at version n to n+1. Add new steps at the end.
-MIGRATIONS: list[Callable[[Connection, MetaData], None]] = [_v1]
+MIGRATIONS: list[Callable[[Connection, MetaData], None]] = [_v1, _v2_ap2_v02]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -450,7 +450,7 @@ def _make_handler(fake: FakeBedrock) -> type[BaseHTTPRequestHandler]:
         server_version = "FakeBedrock/1.0"
         timeout = 10  # a stuck client cannot pin a handler thread forever
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr logging
+        def log_message(self, format: str, *args: Any) -> None:  # silence stderr logging
             pass
 
         def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
@@ -472,7 +472,7 @@ def _make_handler(fake: FakeBedrock) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(length) if length else b""
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server naming
+        def do_POST(self) -> None:  # http.server naming
             raw_path = urlsplit(self.path).path
             raw = self._read_body()
             try:
@@ -514,9 +514,9 @@ def _make_handler(fake: FakeBedrock) -> type[BaseHTTPRequestHandler]:
             fake._record(RecordedCall("unknown", None, raw_path, dict(self.headers.items()), None))
             self._send_error(404, "UnknownOperationException", f"FakeBedrock: no route for {self.command} {raw_path}")
 
-        do_GET = do_PUT = do_DELETE = do_PATCH = _not_found  # noqa: N815
+        do_GET = do_PUT = do_DELETE = do_PATCH = _not_found
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()

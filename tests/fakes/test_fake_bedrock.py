@@ -19,14 +19,7 @@ from botocore.exceptions import ClientError
 from strands import Agent, tool
 from strands.models import BedrockModel
 
-from tests.fakes.fake_bedrock import (
-    FakeBedrock,
-    ToolCall,
-    Turn,
-    bedrock_env,
-    decode_event_stream,
-    encode_event,
-)
+from tests.fakes.fake_bedrock import FakeBedrock, ToolCall, Turn, bedrock_env, decode_event_stream, encode_event
 
 MODEL_ID = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
 

@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from ghostcart_tui.ap2 import builders
 from ghostcart_tui.ap2.records import CartRecord, Constraints, IntentRecord
-from ghostcart_tui.services import carts, catalog, intents, monitoring, payments, signatures
+from ghostcart_tui.ap2.errors import AP2Error
+from ghostcart_tui.services import ap2_v02, carts, catalog, intents, monitoring, payments, signatures
 from ghostcart_tui.store import mandates
 from ghostcart_tui.store.tables import ChargeRow, MandateRow, TransactionRow
 
@@ -68,6 +69,11 @@ def build_hnp_chain(rt, intent_id: str, product_id: str = "prod_airpods_001", *,
     payment = builders.agent_sign_payment(payment, rt.keys.agent_key(), now, rt.ids.new("jti"))
     if insert:
         with rt.db.write() as s:
+            try:  # the AP2 v0.2 closed hops, as the sweep presents them (refused for a replay)
+                with s.begin_nested():
+                    ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, method.token)
+            except AP2Error:
+                pass
             mandates.insert(s, cart, status="signed", now=now, signer="agent")
             mandates.insert(s, payment, status="created", now=now, signer="agent")
     return cart, payment

@@ -196,7 +196,7 @@ def test_two_chains_under_one_intent_at_once_buy_once(rt):
     results = run_threads(4, lambda i: payments.authorize(rt, chains[i][1].mandate_id))
     ok = [r for r in results if not isinstance(r, Exception)]
     assert len(ok) == 1 and ok[0].status == "authorized", results
-    assert all(isinstance(r, AP2Error) and r.code == CHAIN_INVALID for r in results if r not in ok)
+    assert all(isinstance(r, AP2Error) and r.code in (CHAIN_INVALID, SIGNATURE_INVALID) for r in results if r not in ok)
     assert charge_counts(rt) == (1, 1, 1)
 
 
