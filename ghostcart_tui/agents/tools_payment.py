@@ -18,6 +18,7 @@ from ..commerce.processor import describe_decline
 from ..core.events import AgentMessage
 from ..services import payments
 from ..services.runtime import Runtime
+from . import tool_names as names
 from .tools_common import ToolMemory, activity, failed, guarded, money, ok
 
 
@@ -27,30 +28,30 @@ def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
     def validate(payment_mandate_id: str, mode: str) -> dict:
         activity(rt, agent, f"validating the {mode.upper()} mandate chain…")
         report = payments.validate_chain(rt, payment_mandate_id)
-        if not report.ok:
-            v = report.first_failure
+        v = report.first_failure  # None exactly when report.ok
+        if v is not None:
             return failed(v.code or "ap2:mandate:chain_invalid", v.reason, check=v.check)
         return ok({"payment_mandate_id": payment_mandate_id, "chain": "valid", "checks": len(report.verdicts)})
 
-    @tool(name="validate_hp_chain")
+    @tool(name=names.VALIDATE_HP_CHAIN)
     def validate_hp_chain(payment_mandate_id: str) -> dict:
         """Verify a human-present chain: user-signed cart → payment mandate (signatures, expiry).
 
         Args:
             payment_mandate_id: The payment mandate id.
         """
-        return guarded(rt, memory, "validate_hp_chain", lambda: validate(payment_mandate_id, "hp"))
+        return guarded(rt, memory, names.VALIDATE_HP_CHAIN, lambda: validate(payment_mandate_id, "hp"))
 
-    @tool(name="validate_hnp_chain")
+    @tool(name=names.VALIDATE_HNP_CHAIN)
     def validate_hnp_chain(payment_mandate_id: str) -> dict:
         """Verify a human-not-present chain: signed intent → agent cart → payment (limits included).
 
         Args:
             payment_mandate_id: The payment mandate id.
         """
-        return guarded(rt, memory, "validate_hnp_chain", lambda: validate(payment_mandate_id, "hnp"))
+        return guarded(rt, memory, names.VALIDATE_HNP_CHAIN, lambda: validate(payment_mandate_id, "hnp"))
 
-    @tool(name="retrieve_payment_credentials")
+    @tool(name=names.RETRIEVE_PAYMENT_CREDENTIALS)
     def retrieve_payment_credentials(payment_mandate_id: str) -> dict:
         """Get the tokenized payment method the mandate names (a token, never a card number).
 
@@ -62,9 +63,9 @@ def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
             m = payments.retrieve_credentials(rt, payment_mandate_id)
             return ok({"token": m.token, "method": m.label})
 
-        return guarded(rt, memory, "retrieve_payment_credentials", run)
+        return guarded(rt, memory, names.RETRIEVE_PAYMENT_CREDENTIALS, run)
 
-    @tool(name="process_payment_authorization", context=True)
+    @tool(name=names.PROCESS_PAYMENT_AUTHORIZATION, context=True)
     def process_payment_authorization(payment_mandate_id: str, tool_context: ToolContext) -> dict:
         """Ask the processor to authorize the payment (once per mandate; retries are idempotent).
 
@@ -89,6 +90,6 @@ def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
             rt.bus.publish(AgentMessage(agent=agent, text=summary))
             return ok(data)
 
-        return guarded(rt, memory, "process_payment_authorization", run)
+        return guarded(rt, memory, names.PROCESS_PAYMENT_AUTHORIZATION, run)
 
     return [validate_hp_chain, validate_hnp_chain, retrieve_payment_credentials, process_payment_authorization]

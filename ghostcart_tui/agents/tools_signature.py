@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from strands import tool
-from strands.types.tools import ToolContext
+from strands.types.tools import AgentTool, ToolContext
 
 from ..core.errors import UserError
 from ..services import signatures
 from ..services.runtime import Runtime
 from . import strands_adapter
+from . import tool_names as names
 from .strands_adapter import PausedCall
 from .tools_common import LATEST, ToolMemory, activity, guarded, ok
 
@@ -68,10 +69,10 @@ def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str
                "next": "acknowledge; nothing was charged; offer next steps"})
 
 
-def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
+def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str) -> AgentTool:
     """request_user_cart_signature (kind='cart') or request_user_intent_signature (kind='intent')."""
     if kind == "cart":
-        @tool(name="request_user_cart_signature", context=True)
+        @tool(name=names.REQUEST_USER_CART_SIGNATURE, context=True)
         def request_user_cart_signature(tool_context: ToolContext, cart_mandate_id: str = LATEST) -> dict:
             """Ask the shopper to sign the cart (the signature dialog is the confirmation: do not ask
             "shall I?" first). Pauses until they approve or decline.
@@ -80,12 +81,12 @@ def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
                 cart_mandate_id: The cart id create_shopping_cart returned, or "latest" for the cart
                     created just before in this turn.
             """
-            return guarded(rt, memory, "request_user_cart_signature",
+            return guarded(rt, memory, names.REQUEST_USER_CART_SIGNATURE,
                            lambda: _ask(rt, memory, agent, "cart", cart_mandate_id, tool_context))
 
         return request_user_cart_signature
 
-    @tool(name="request_user_intent_signature", context=True)
+    @tool(name=names.REQUEST_USER_INTENT_SIGNATURE, context=True)
     def request_user_intent_signature(tool_context: ToolContext, intent_mandate_id: str = LATEST) -> dict:
         """Ask the shopper to sign the intent mandate; pauses until they approve or decline. Tell
         them first that the purchase will then happen automatically without further confirmation.
@@ -94,7 +95,7 @@ def signature_tool(rt: Runtime, memory: ToolMemory, agent: str, kind: str):
             intent_mandate_id: The intent id create_hnp_intent returned, or "latest" for the intent
                 created just before in this turn.
         """
-        return guarded(rt, memory, "request_user_intent_signature",
+        return guarded(rt, memory, names.REQUEST_USER_INTENT_SIGNATURE,
                        lambda: _ask(rt, memory, agent, "intent", intent_mandate_id, tool_context))
 
     return request_user_intent_signature

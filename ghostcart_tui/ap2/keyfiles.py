@@ -110,6 +110,15 @@ def load_private_key(path: Path, password: bytes | None) -> ec.EllipticCurvePriv
         raise KeyStoreError(
             f"cannot read key file {path}: {exc.strerror or exc}. Check its permissions.", path
         ) from None
+    return private_key_from_pem(data, password, path)
+
+
+def pem_is_encrypted(data: bytes) -> bool:
+    return data.lstrip().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+
+
+def private_key_from_pem(data: bytes, password: bytes | None, path: Path) -> ec.EllipticCurvePrivateKey:
+    """A PEM private key (from a file or the keyring entry `path` names); KeyStoreError if not."""
     try:
         key = serialization.load_pem_private_key(data, password=password)
     except TypeError:

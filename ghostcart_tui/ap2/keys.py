@@ -23,16 +23,21 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
 from .canonical import b64url
+from .keyring_store import MARKER_SUFFIX, entry_name, get_pem, marker_bytes, read_marker, set_pem
 from .keyfiles import (
     KeyStoreError,
     KeyUnavailable,
     ensure_private_dir,
     load_private_key,
+    pem_is_encrypted,
+    private_key_from_pem,
     private_pem,
     publish_exclusive,
 )
 
-__all__ = ["KeyPair", "KeyStore", "KeyStoreError", "KeyUnavailable", "PublicKey", "Role", "safe_user_id"]
+KeyStorage = Literal["file", "keyring"]
+
+__all__ = ["KeyLocation", "KeyPair", "KeyStore", "KeyStoreError", "KeyUnavailable", "PublicKey", "Role", "safe_user_id"]
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +48,7 @@ DEFAULT_AGENT_OWNER = "ghostcart-shopping-agent"
 DEFAULT_MERCHANT_OWNER = "GhostCart Demo Store"
 
 _USER_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_USER_FILE_RE = re.compile(r"^user-([A-Za-z0-9_.-]{1,64})\.pem$")
+_USER_FILE_RE = re.compile(r"^user-([A-Za-z0-9_.-]{1,64})\.(pem|keyring)$")
 _AGENT_FILE = "agent.pem"
 _MERCHANT_FILE = "merchant.pem"
 
@@ -166,7 +171,11 @@ class KeyStore:
         *,
         agent_owner: str = DEFAULT_AGENT_OWNER,
         merchant_owner: str = DEFAULT_MERCHANT_OWNER,
+        storage: KeyStorage = "file",
     ) -> None:
+        if storage not in ("file", "keyring"):
+            raise ValueError(f"unknown key storage {storage!r}: use file or keyring")
+        self.storage = storage
         self.directory = Path(directory).expanduser()
         self._password = passphrase.encode("utf-8") if passphrase else None
         self.agent_owner = agent_owner
@@ -180,8 +189,69 @@ class KeyStore:
     # -- the three signers ------------------------------------------------------------------
 
     def user_key(self, user_id: str) -> KeyPair:
+        """The shopper's key: a key file that exists is used wherever new keys go; otherwise a
+        keyring entry (storage 'keyring') or a key file is created on first use."""
         uid = safe_user_id(user_id)
-        return self._get(f"user-{uid}.pem", "user", uid)
+        return self._get(self.user_key_name(uid), "user", uid)
+
+    def user_key_name(self, user_id: str) -> str:
+        """The name (in the key folder) of the user's key: `user-<id>.pem`, or the keyring
+        marker `user-<id>.keyring`."""
+        uid = safe_user_id(user_id)
+        pem, marker = f"user-{uid}.pem", f"user-{uid}{MARKER_SUFFIX}"
+        if (self.directory / pem).exists():
+            return pem
+        if self.storage == "keyring" or (self.directory / marker).exists():
+            return marker
+        return pem
+
+    def move_user_key_to_keyring(self, user_id: str) -> KeyLocation:
+        """Move the user's key file into the OS keyring (same key, same kid, same encryption):
+        write the entry, read it back and compare, publish the marker, then delete the file."""
+        uid = safe_user_id(user_id)
+        path = self.directory / f"user-{uid}.pem"
+        marker = self.directory / f"user-{uid}{MARKER_SUFFIX}"
+        with self._lock:
+            if not path.exists():
+                if marker.exists():
+                    return self.user_key_location(uid)
+                raise KeyStoreError(f"there is no key file {path} to move", path)
+            if marker.exists():
+                raise KeyStoreError(f"both {path} and {marker} exist: move one of them away first", marker)
+            try:
+                pem = path.read_bytes()
+            except OSError as exc:
+                raise KeyStoreError(f"cannot read key file {path}: {exc.strerror or exc}", path) from None
+            original = private_key_from_pem(pem, self._password, path)  # the passphrase must open it
+            entry = entry_name(self.directory, marker.stem)
+            set_pem(entry, pem, marker)
+            copy = private_key_from_pem(get_pem(entry, marker), self._password, marker)
+            if jwk_thumbprint(copy.public_key()) != jwk_thumbprint(original.public_key()):
+                raise KeyStoreError(f"the keyring entry {entry!r} did not read back as the same key; "
+                                    f"{path} was left in place", marker)
+            if not publish_exclusive(marker, marker_bytes(entry)):
+                raise KeyStoreError(f"{marker} appeared meanwhile; {path} was left in place", marker)
+            path.unlink()
+            self._by_file.pop(path.name, None)
+            self._remember(marker.name, KeyPair("user", uid, copy))
+            log.info("moved the key of %s into the OS keyring", uid)
+            return self.user_key_location(uid)
+
+    def user_key_location(self, user_id: str) -> KeyLocation:
+        """Where the user's key is (or would be created), without creating or loading it."""
+        name = self.user_key_name(user_id)
+        path = self.directory / name
+        if name.endswith(MARKER_SUFFIX):
+            entry = entry_name(self.directory, path.stem)
+            return KeyLocation("keyring", path, path.exists(), entry=entry,
+                               encrypted=bool(self._password) if path.exists() else None)
+        encrypted = None
+        if path.exists():
+            try:
+                encrypted = pem_is_encrypted(path.read_bytes()[:64])
+            except OSError:
+                encrypted = None
+        return KeyLocation("file", path, path.exists(), encrypted=encrypted)
 
     def agent_key(self) -> KeyPair:
         return self._get(_AGENT_FILE, "agent", self.agent_owner)
@@ -248,6 +318,21 @@ class KeyStore:
         self._bad.pop(name, None)
         return pair
 
+    def _get_keyring(self, name: str, role: Role, owner: str) -> KeyPair:
+        marker = self.directory / name
+        entry = entry_name(self.directory, marker.stem)
+        if not marker.exists():
+            candidate = KeyPair.generate(role, owner)
+            if publish_exclusive(marker, marker_bytes(entry)):
+                try:
+                    set_pem(entry, private_pem(candidate.private_key, self._password), marker)
+                except KeyStoreError:
+                    marker.unlink(missing_ok=True)
+                    raise
+                log.info("generated %s key for %s in the OS keyring (%s)", role, owner, candidate.fingerprint)
+                return self._remember(name, candidate)
+        return self._remember(name, self._load(marker, role, owner))
+
     def _get(self, name: str, role: Role, owner: str) -> KeyPair:
         pair = self._by_file.get(name)
         if pair is not None:
@@ -257,6 +342,8 @@ class KeyStore:
             if pair is not None:
                 return pair
             ensure_private_dir(self.directory)
+            if name.endswith(MARKER_SUFFIX):
+                return self._get_keyring(name, role, owner)
             path = self.directory / name
             if not path.exists():
                 candidate = KeyPair.generate(role, owner)
@@ -296,4 +383,18 @@ class KeyStore:
                 log.warning("%s", exc)
 
     def _load(self, path: Path, role: Role, owner: str) -> KeyPair:
+        if path.name.endswith(MARKER_SUFFIX):
+            entry = read_marker(path)
+            return KeyPair(role, owner, private_key_from_pem(get_pem(entry, path), self._password, path))
         return KeyPair(role, owner, load_private_key(path, self._password))
+
+
+@dataclass(frozen=True)
+class KeyLocation:
+    """Where a user's private key lives: a file (encrypted or not) or an OS keyring entry."""
+
+    storage: KeyStorage
+    path: Path  # the key file, or the keyring marker file
+    exists: bool
+    entry: str | None = None  # the keyring entry (service 'ghostcart')
+    encrypted: bool | None = None  # passphrase-encrypted PEM (None: unknown / not created)

@@ -75,7 +75,8 @@ def _register() -> None:
     app.command("replay", help="Run scenario files (see SCENARIOS.md); exit 0 pass, 1 fail, 2 invalid file.")(
         replay_cmd.replay)
     from . import budget, verify  # AP2 v0.2 stream: offline verification, the monthly budget
-    app.command("verify", help="Verify an AP2 export offline (v0.1 or v0.2), check by check; exit 0 or 1.")(verify.verify)
+    app.command("verify",
+                help="Verify an AP2 export offline (v0.1 or v0.2), check by check; exit 0 or 1.")(verify.verify)
     app.add_typer(budget.budget, name="budget", help="The monthly budget for autonomous purchases.")
 
 

@@ -13,20 +13,32 @@ budget = typer.Typer(no_args_is_help=True)
 
 def _show(b, as_json: bool) -> None:
     if as_json:
-        print_json({"limit_cents": b.limit_cents, "spent_cents": b.spent_cents,
-                    "remaining_cents": b.remaining_cents, "month": b.month})
+        print_json(
+            {
+                "limit_cents": b.limit_cents,
+                "spent_cents": b.spent_cents,
+                "remaining_cents": b.remaining_cents,
+                "month": b.month,
+            }
+        )
         return
     if b.limit_cents is None:
         console().print(txt(f"No monthly budget (spent {money(b.spent_cents)} autonomously in {b.month})."))
         return
-    console().print(txt(f"Monthly budget {money(b.limit_cents)}: {money(b.spent_cents)} spent in {b.month}, "
-                        f"{money(b.remaining_cents)} left."))
+    console().print(
+        txt(
+            f"Monthly budget {money(b.limit_cents)}: {money(b.spent_cents)} spent in {b.month}, "
+            f"{money(b.remaining_cents)} left."
+        )
+    )
 
 
 @budget.command("set")
-def budget_set(ctx: typer.Context,
-               amount: Annotated[str, typer.Argument(help="Dollars a month, e.g. 300 or 249.99.")],
-               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def budget_set(
+    ctx: typer.Context,
+    amount: Annotated[str, typer.Argument(help="Dollars a month, e.g. 300 or 249.99.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Set the monthly limit for autonomous purchases."""
     from ..core.money import MoneyError, parse_money
     from ..services import budget as svc

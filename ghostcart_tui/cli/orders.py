@@ -136,8 +136,9 @@ def mandates_export(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="A transaction id (or a mandate id of its chain).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The JSON file to write.", dir_okay=False)],
-    ap2_version: Annotated[Ap2Version, typer.Option("--ap2-version", help="0.1 (default): the v0.1 chain; "
-                                                    "0.2: SD-JWT mandates, checkout JWT and receipts.")] = Ap2Version.v01,
+    ap2_version: Annotated[Ap2Version, typer.Option(
+        "--ap2-version", help="0.1 (default): the v0.1 chain; 0.2: SD-JWT mandates, checkout JWT and receipts."
+    )] = Ap2Version.v01,
 ) -> None:
     """Write the chain in AP2 wire shape plus the public JWKs that verify it."""
     from ..core.private_files import private_dir, private_file

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .common import EXIT_FAIL, EXIT_USAGE, CliError, console, opts, settings, txt
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
+    from ..replay.runner import ScenarioResult
+    from ..replay.schema import Scenario
 
 
 def replay(
@@ -77,7 +82,8 @@ def replay(
         raise typer.Exit(EXIT_FAIL)
 
 
-def _play_in_tui(ctx: typer.Context, scenario, base, db, *, pause: float = 1.0, hold: bool = True) -> None:
+def _play_in_tui(ctx: typer.Context, scenario: Scenario, base: Settings, db: Path | None, *, pause: float = 1.0,
+                 hold: bool = True) -> None:
     from ..replay.report import print_result_footer, print_scenario_header
     from ..replay.runner import ScenarioRunner
     from .tui import tui_module
@@ -89,7 +95,8 @@ def _play_in_tui(ctx: typer.Context, scenario, base, db, *, pause: float = 1.0, 
                        "run `ghostcart replay` without --tui for a headless transcript")
     out = console()
 
-    def on_result(result) -> None:  # after the app has left the screen: the same footer as headless
+    def on_result(result: ScenarioResult | None) -> None:
+        # after the app has left the screen: the same footer as headless
         print_scenario_header(out, scenario.name, scenario.path)
         if result is None:
             out.print(txt("the replay was stopped before it finished", "bold red"))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..core.errors import shown
 from .common import clean, console, money, print_json, runtime, table, txt
 
+if TYPE_CHECKING:
+    from ..commerce.catalog import Product
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
 
-def _product_dict(p) -> dict:
+def _product_dict(p: Product) -> dict[str, Any]:
     return {"product_id": p.product_id, "name": p.name, "category": p.category, "price_cents": p.price_cents,
             "in_stock": p.in_stock, "delivery_days": p.delivery_days, "merchant": p.merchant,
             "description": p.description}

@@ -119,6 +119,8 @@ def keys_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     st = keys_status(settings(ctx))
     if as_json:
         print_json(st)
+        if st.user is not None and st.user.mismatch:
+            raise typer.Exit(1)
         return
     out = console()
     out.print(txt(f"key directory: {st.directory}"))
@@ -131,6 +133,50 @@ def keys_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         out.print(t)
     for p in st.unreadable:
         out.print(txt(f"unreadable key file: {p}", "red"))
+    _print_user_key(out, st.user, indent="")
+    if st.user is not None and st.user.mismatch:
+        raise typer.Exit(1)
+
+
+def _user_key_line(u) -> str:
+    if u.storage == "keyring":
+        how = "in the OS keyring" + (", passphrase-encrypted too" if u.encrypted else "")
+    elif not u.exists:
+        how = "a file, not created yet"
+    else:
+        how = "a passphrase-encrypted file" if u.encrypted else "a file, NOT encrypted"
+    return f"{u.user_id}'s key: {how} — {u.location}"
+
+
+def _user_key_dict(u) -> dict | None:
+    if u is None:
+        return None
+    return {"user_id": u.user_id, "storage": u.storage, "location": u.location, "exists": u.exists,
+            "encrypted": u.encrypted, "kid": u.kid, "signed_kids": u.signed_kids,
+            "latest_signed_kid": u.latest_signed_kid, "mismatch": u.mismatch, "warnings": u.warnings}
+
+
+def _print_user_key(out, u, indent: str = "  ") -> None:
+    if u is None:
+        return
+    protected = u.storage == "keyring" or u.encrypted or not u.exists
+    out.print(txt(f"{indent}{'✓' if protected else '!'} {_user_key_line(u)}", "green" if protected else "yellow"))
+    for w in u.warnings:
+        out.print(txt(f"{indent}{'✗' if u.mismatch and 'signed none' in w else '!'} {w}",
+                      "red" if u.mismatch and "signed none" in w else "yellow"))
+
+
+@keys.command("move-to-keyring")
+def keys_move_to_keyring(ctx: typer.Context) -> None:
+    """Move the shopper's key file into the OS keyring (same key: signed mandates keep verifying).
+    Set GHOSTCART_KEY_STORAGE=keyring too, so no new key file is ever created."""
+    from ..ap2.keys import KeyStore
+
+    s = settings(ctx)
+    store = KeyStore(s.keys_dir, s.key_passphrase, storage="keyring")
+    loc = store.move_user_key_to_keyring(s.user_id)
+    console().print(txt(f"{s.user_id}'s key is now in the OS keyring (entry {loc.entry!r}); "
+                        f"{loc.path.name} in the key folder names it", "green"))
 
 
 @keys.command("export")
@@ -167,7 +213,7 @@ def db_init(ctx: typer.Context) -> None:
 # ---- doctor --------------------------------------------------------------------------------------
 
 def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    from ..services.diagnostics import aws_credentials_source, db_status, keys_status
+    from ..services.diagnostics import aws_credentials_source, db_status, exposed_files, keys_status
 
     s = settings(ctx)
     shown = {
@@ -176,7 +222,7 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         "user_id": s.user_id, "processor": s.processor, "seed": s.seed,
         "monitor_interval_minutes": s.monitor_interval_minutes, "monitor_expiry_days": s.monitor_expiry_days,
         "fraud_threshold_cents": s.fraud_threshold_cents, "log_level": s.log_level, "log_path": str(s.log_path),
-        "key_passphrase": "set" if s.key_passphrase else "not set",
+        "key_passphrase": "set" if s.key_passphrase else "not set", "key_storage": s.key_storage,
     }
     creds_ok, creds_how = aws_credentials_source()
     try:
@@ -198,9 +244,11 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         "keys": {"directory": str(ks.directory), "kids": [k.kid for k in ks.keys],
                  "keys": [{"role": k.role, "owner": k.owner, "kid": k.kid, "fingerprint": k.fingerprint}
                           for k in ks.keys],
-                 "unreadable": [str(p) for p in ks.unreadable], "problem": ks.problem},
+                 "unreadable": [str(p) for p in ks.unreadable], "problem": ks.problem,
+                 "user_key": _user_key_dict(ks.user)},
+        "exposed_files": exposed_files(s),
     }
-    ok = dbs.problem is None and ks.problem is None and not ks.unreadable
+    ok = dbs.problem is None and ks.problem is None and not ks.unreadable and not (ks.user and ks.user.mismatch)
     report["ok"] = ok
     if as_json:
         print_json(report)
@@ -226,9 +274,17 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             out.print(txt(f"  ✗ {ks.problem}", "red"))
         elif not ks.keys:
             out.print(txt(f"  {ks.directory}: no keys yet"))
-        for k in ks.keys:
-            out.print(txt(f"  ✓ {k.role:<8} {k.kid}  ({k.owner})", "green"))
+        for key in ks.keys:
+            out.print(txt(f"  ✓ {key.role:<8} {key.kid}  ({key.owner})", "green"))
         for p in ks.unreadable:
             out.print(txt(f"  ✗ unreadable key file {p}", "red"))
+        _print_user_key(out, ks.user)
+        out.print(txt("Files", "bold"))
+        if report["exposed_files"]:
+            for p in report["exposed_files"]:
+                out.print(txt(f"  ! open to other users: {p}", "yellow"))
+            out.print(txt("    (GhostCart makes them 0600, folders 0700, the next time it opens them)", "dim"))
+        else:
+            out.print(txt("  ✓ the data folder, database, log and keys are private to you", "green"))
     if not ok:
         raise typer.Exit(1)

@@ -14,8 +14,9 @@ from .common import EXIT_FAIL, CliError, console, print_json, txt
 
 
 def verify(
-    file: Annotated[Path, typer.Argument(help="An export: `mandates export … [--ap2-version 0.2]`.",
-                                         exists=False, dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="An export: `mandates export … [--ap2-version 0.2]`.", exists=False, dir_okay=False)
+    ],
     now: Annotated[bool, typer.Option("--now", help="Also require the open mandates to be valid now.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
 ) -> None:
@@ -49,7 +50,10 @@ def verify(
             line.append_text(txt(f" — {v.reason}", "dim" if v.ok else "red"))
             out.print(line)
         n = len(report.failures)
-        out.print(txt(f"all {len(report.verdicts)} checks hold", "bold green") if report.ok
-                  else txt(f"REFUSED: {n} of {len(report.verdicts)} checks fail", "bold red"))
+        out.print(
+            txt(f"all {len(report.verdicts)} checks hold", "bold green")
+            if report.ok
+            else txt(f"REFUSED: {n} of {len(report.verdicts)} checks fail", "bold red")
+        )
     if not report.ok:
         raise typer.Exit(EXIT_FAIL)

@@ -40,9 +40,16 @@ def checkout_object(cart: CartRecord, now: datetime) -> dict[str, Any]:
     tax, shipping = _amounts(cart)
     lines = [C.Line(li.product_id, li.name, li.unit_price_cents, li.quantity) for li in cart.line_items]
     total = cart.cart.contents.payment_request.details.total.amount
-    return C.checkout(cart.mandate_id, merchant_object(cart.cart.contents.merchant_name), lines, tax=tax,
-                      shipping=shipping, currency=total.currency, expires_at=cart.cart.contents.cart_expiry,
-                      iat=int(now.timestamp()))
+    return C.checkout(
+        cart.mandate_id,
+        merchant_object(cart.cart.contents.merchant_name),
+        lines,
+        tax=tax,
+        shipping=shipping,
+        currency=total.currency,
+        expires_at=cart.cart.contents.cart_expiry,
+        iat=int(now.timestamp()),
+    )
 
 
 def sign_checkout(cart: CartRecord, merchant_key: KeyPair, now: datetime) -> str:
@@ -52,12 +59,22 @@ def sign_checkout(cart: CartRecord, merchant_key: KeyPair, now: datetime) -> str
     return S.sign_jwt(checkout_object(cart, now), S.signing_jwk(merchant_key.private_key, merchant_key.kid))
 
 
-def checkout_receipt(merchant_key: KeyPair, checkout_mandate: str, now: datetime, *, order_id: str | None = None,
-                     error: str | None = None, error_description: str | None = None) -> str:
+def checkout_receipt(
+    merchant_key: KeyPair,
+    checkout_mandate: str,
+    now: datetime,
+    *,
+    order_id: str | None = None,
+    error: str | None = None,
+    error_description: str | None = None,
+) -> str:
     """The signed Checkout Receipt: Success with the order id, or Error with its code."""
-    body: dict[str, Any] = {"status": "Error" if error else "Success", "iss": MERCHANT_ID,
-                            "iat": int(now.timestamp()),
-                            "reference": S.sha256_b64(S.closed_leaf_jwt(checkout_mandate))}
+    body: dict[str, Any] = {
+        "status": "Error" if error else "Success",
+        "iss": MERCHANT_ID,
+        "iat": int(now.timestamp()),
+        "reference": S.sha256_b64(S.closed_leaf_jwt(checkout_mandate)),
+    }
     if error:
         body.update(error=error, error_description=error_description or error)
     else:

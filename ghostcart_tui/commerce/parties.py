@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from ..ap2.keys import KeyPair, KeyStore, PublicKey
+from ..ap2.keys import KeyPair, KeyStorage, KeyStore, PublicKey
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,10 @@ def processor_db_path(home: Path) -> Path:
 class PartyKeys(KeyStore):
     """The shopper's key store, with the merchant's key from the merchant's own folder."""
 
-    def __init__(self, directory: Path, merchant_directory: Path, passphrase: str | None = None) -> None:
-        super().__init__(directory, passphrase)
-        self.merchant_store = KeyStore(merchant_directory, passphrase)
+    def __init__(self, directory: Path, merchant_directory: Path, passphrase: str | None = None, *,
+                 storage: KeyStorage = "file") -> None:
+        super().__init__(directory, passphrase, storage=storage)
+        self.merchant_store = KeyStore(merchant_directory, passphrase)  # the merchant's own file
         _move_legacy_merchant_key(Path(directory), Path(merchant_directory))
 
     def merchant_key(self) -> KeyPair:

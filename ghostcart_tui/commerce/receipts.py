@@ -68,16 +68,31 @@ def challenge() -> dict[str, str]:
     return {"aud": PROCESSOR_AUDIENCE, "nonce": secrets.token_urlsafe(16)}
 
 
-def payment_receipt(key: ProcessorKey, payment_mandate: str, now: datetime, *, payment_id: str,
-                    authorization_code: str | None = None, decline_reason: str | None = None,
-                    error: str | None = None, error_description: str | None = None) -> str:
+def payment_receipt(
+    key: ProcessorKey,
+    payment_mandate: str,
+    now: datetime,
+    *,
+    payment_id: str,
+    authorization_code: str | None = None,
+    decline_reason: str | None = None,
+    error: str | None = None,
+    error_description: str | None = None,
+) -> str:
     """The signed Payment Receipt: Success (with the PSP and network confirmation ids) or Error."""
-    body: dict[str, Any] = {"iss": PROCESSOR_ID, "iat": int(now.timestamp()),
-                            "reference": S.sha256_b64(S.closed_leaf_jwt(payment_mandate)), "payment_id": payment_id}
+    body: dict[str, Any] = {
+        "iss": PROCESSOR_ID,
+        "iat": int(now.timestamp()),
+        "reference": S.sha256_b64(S.closed_leaf_jwt(payment_mandate)),
+        "payment_id": payment_id,
+    }
     code = error or decline_reason
     if code or not authorization_code:
-        body.update(status="Error", error=code or "declined",
-                    error_description=error_description or describe_decline(decline_reason))
+        body.update(
+            status="Error",
+            error=code or "declined",
+            error_description=error_description or describe_decline(decline_reason),
+        )
     else:
         net = hashlib.sha256(f"{payment_id}:{authorization_code}".encode()).hexdigest()[:16]
         body.update(status="Success", psp_confirmation_id=authorization_code, network_confirmation_id=f"net_{net}")

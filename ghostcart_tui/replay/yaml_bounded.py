@@ -34,6 +34,19 @@ class BoundedSafeLoader(yaml.SafeLoader):
         self._open: set[str] = set()  # anchors of collections still being composed
         self._measured: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
 
+    # The scanner looks ahead up to 1,024 characters for a possible key at every flow level, so
+    # 100,000 "[" cost quadratic time before the composer sees any depth: stop it there too.
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        super().fetch_flow_collection_start(token_class)
+        if self.flow_level > MAX_DEPTH:
+            raise YamlLimit(f"values nested deeper than {MAX_DEPTH} levels", self.line + 1)
+
+    def add_indent(self, column: int) -> bool:
+        added = super().add_indent(column)
+        if len(self.indents) > MAX_DEPTH:
+            raise YamlLimit(f"values nested deeper than {MAX_DEPTH} levels", self.line + 1)
+        return added
+
     def _fail(self, reason: str) -> None:
         mark = self.peek_event().start_mark if self.check_event() else None
         raise YamlLimit(reason, mark.line + 1 if mark is not None else None)

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from ..ap2.errors import CHAIN_INVALID, CONSTRAINTS_VIOLATED, SIGNATURE_INVALID, AP2Error
+from ..ap2.errors import CHAIN_INVALID, CONSTRAINTS_VIOLATED, AP2Error
 from ..ap2.keys import KeyPair
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..ap2.report import ChainReport
@@ -63,8 +63,12 @@ def _pub(kp: KeyPair) -> dict[str, str]:
 
 
 def public_keys(rt: Runtime, user_id: str) -> dict[str, dict[str, str]]:
-    return {"user": _pub(rt.keys.user_key(user_id)), "agent": _pub(rt.keys.agent_key()),
-            "merchant": _pub(rt.keys.merchant_key()), "payment_processor": processor_key(rt).public_jwk()}
+    return {
+        "user": _pub(rt.keys.user_key(user_id)),
+        "agent": _pub(rt.keys.agent_key()),
+        "merchant": _pub(rt.keys.merchant_key()),
+        "payment_processor": processor_key(rt).public_jwk(),
+    }
 
 
 def _epoch(dt: datetime) -> int:
@@ -95,8 +99,10 @@ def budget_note(rt: Runtime, constraints: Any) -> str:
     b = budget.get(rt)
     if b.limit_cents is None:
         return ""
-    return (f" {charge_note(constraints)} {format_cents(b.remaining_cents or 0)} of your "
-            f"{format_cents(b.limit_cents)} monthly budget for autonomous purchases is left.")
+    return (
+        f" {charge_note(constraints)} {format_cents(b.remaining_cents or 0)} of your "
+        f"{format_cents(b.limit_cents)} monthly budget for autonomous purchases is left."
+    )
 
 
 def _instruments(rt: Runtime, user_id: str, intent: IntentRecord | None = None) -> list[dict[str, str]]:
@@ -150,7 +156,7 @@ def _sign_open(rt: Runtime, s: Session, intent: IntentRecord) -> None:
     user, agent = _jwk(rt.keys.user_key(intent.user_id)), _pub(rt.keys.agent_key())
     acceptable = _acceptable(rt, intent)
     if not acceptable:
-        raise AP2Error(CONSTRAINTS_VIOLATED, "the watch names no product that could be bought")
+        return  # nothing the watch could ever buy: no open mandates to sign
     sellers = [merchant.merchant_object(name) for name in (intent.intent.merchants or [rt.merchant_name])]
     instruments = _instruments(rt, intent.user_id, intent)
     c = intent.constraints
@@ -161,13 +167,37 @@ def _sign_open(rt: Runtime, s: Session, intent: IntentRecord) -> None:
     for i, (sku, _title) in enumerate(acceptable):
         for j, seller in enumerate(sellers):
             presented = S.present(open_checkout, C.open_checkout_disclosure(len(acceptable), [i], len(sellers), j))
-            op = C.open_payment(most, CURRENCY, [seller], instruments, to_iso(now), intent.intent.intent_expiry,
-                                S.sha256_b64(presented), agent, iat, exp)
+            op = C.open_payment(
+                most,
+                CURRENCY,
+                [seller],
+                instruments,
+                to_iso(now),
+                intent.intent.intent_expiry,
+                S.sha256_b64(presented),
+                agent,
+                iat,
+                exp,
+            )
             open_payments[_payment_key(sku, seller["id"])] = S.issue(op, user)
-    store.put(s, ref_id=intent.mandate_id, kind="open", user_id=intent.user_id, mode="hnp", now=now,
-              intent_id=intent.mandate_id, amount_cents=most,
-              data={"open_checkout": open_checkout, "open_payments": open_payments, "acceptable": acceptable,
-                    "merchants": sellers, "instruments": instruments, "max_amount": most})
+    store.put(
+        s,
+        ref_id=intent.mandate_id,
+        kind="open",
+        user_id=intent.user_id,
+        mode="hnp",
+        now=now,
+        intent_id=intent.mandate_id,
+        amount_cents=most,
+        data={
+            "open_checkout": open_checkout,
+            "open_payments": open_payments,
+            "acceptable": acceptable,
+            "merchants": sellers,
+            "instruments": instruments,
+            "max_amount": most,
+        },
+    )
 
 
 def _sign_hp(rt: Runtime, s: Session, cart: CartRecord) -> None:
@@ -184,10 +214,22 @@ def _sign_hp(rt: Runtime, s: Session, cart: CartRecord) -> None:
     for inst in _instruments(rt, cart.user_id):
         cp = C.closed_payment(ch, payee, total, CURRENCY, inst, to_iso(now), iat)
         payments[inst["id"]] = S.present(S.issue(cp, user), S.disclose_all(cp))
-    store.put(s, ref_id=cart.mandate_id, kind="checkout", user_id=cart.user_id, mode="hp", now=now,
-              amount_cents=total,
-              data={"checkout_jwt": cj, "checkout_mandate": checkout_mandate, "checkout_presentation": None,
-                    "hp_payments": payments, "keys": public_keys(rt, cart.user_id)})
+    store.put(
+        s,
+        ref_id=cart.mandate_id,
+        kind="checkout",
+        user_id=cart.user_id,
+        mode="hp",
+        now=now,
+        amount_cents=total,
+        data={
+            "checkout_jwt": cj,
+            "checkout_mandate": checkout_mandate,
+            "checkout_presentation": None,
+            "hp_payments": payments,
+            "keys": public_keys(rt, cart.user_id),
+        },
+    )
 
 
 # -- the autonomous purchase -------------------------------------------------------------------
@@ -202,8 +244,9 @@ def _attempt_state(s: Session, row: store.V02RecordRow) -> str:
     return row.status
 
 
-def on_autonomous_purchase(rt: Runtime, s: Session, intent: IntentRecord, cart: CartRecord,
-                           payment: PaymentRecord, token: str) -> None:
+def on_autonomous_purchase(
+    rt: Runtime, s: Session, intent: IntentRecord, cart: CartRecord, payment: PaymentRecord, token: str
+) -> None:
     """Inside the purchase's transaction: the agent presents the open mandates with closed hops.
     Refuses (AP2Error) a second presentation without a rejection receipt, a product or card the
     watch does not allow, and a purchase above what is left of the monthly budget."""
@@ -217,9 +260,13 @@ def on_autonomous_purchase(rt: Runtime, s: Session, intent: IntentRecord, cart: 
     for prior in store.payments_of_intent(s, intent.mandate_id):
         state = _attempt_state(s, prior)
         if state in ("presented", "accepted"):
-            raise AP2Error(CHAIN_INVALID, f"the watch's open mandates were already presented for {prior.ref_id} "
-                           f"({'bought' if state == 'accepted' else 'no rejection receipt yet'}); "
-                           "they are not presented again", {"intent_mandate_id": intent.mandate_id})
+            raise AP2Error(
+                CHAIN_INVALID,
+                f"the watch's open mandates were already presented for {prior.ref_id} "
+                f"({'bought' if state == 'accepted' else 'no rejection receipt yet'}); "
+                "they are not presented again",
+                {"intent_mandate_id": intent.mandate_id},
+            )
     d = opened.data
     now = rt.clock.now()
     iat = _epoch(now)
@@ -236,30 +283,55 @@ def on_autonomous_purchase(rt: Runtime, s: Session, intent: IntentRecord, cart: 
     agent = _jwk(rt.keys.agent_key())
     cj = merchant.sign_checkout(cart, rt.keys.merchant_key(), now)
     ch = S.sha256_b64(cj)
-    open_c = S.present(d["open_checkout"], C.open_checkout_disclosure(
-        len(acceptable), [acceptable.index(sku)], len(merchants), merchants.index(seller["id"])))
+    open_c = S.present(
+        d["open_checkout"],
+        C.open_checkout_disclosure(
+            len(acceptable), [acceptable.index(sku)], len(merchants), merchants.index(seller["id"])
+        ),
+    )
     c_pres = merchant.challenge()
     checkout_mandate = S.delegate(open_c, C.closed_checkout(cj, ch, iat), agent, iat=iat, **c_pres)
     inst = d["instruments"][insts.index(token)]
-    open_p = S.present(d["open_payments"][key], {"constraints": [
-        {}, {"allowed": [True]}, {"allowed": [i == token for i in insts]}, {}, {}]})
+    open_p = S.present(
+        d["open_payments"][key],
+        {"constraints": [{}, {"allowed": [True]}, {"allowed": [i == token for i in insts]}, {}, {}]},
+    )
     p_pres = processor.challenge()
     closed_p = C.closed_payment(ch, seller, total, CURRENCY, inst, to_iso(now), iat)
     payment_mandate = S.delegate(open_p, closed_p, agent, iat=iat, **p_pres)
     keys = public_keys(rt, intent.user_id)
-    store.put(s, ref_id=cart.mandate_id, kind="checkout", user_id=intent.user_id, mode="hnp", now=now,
-              intent_id=intent.mandate_id, amount_cents=total,
-              data={"checkout_jwt": cj, "checkout_mandate": checkout_mandate, "checkout_presentation": c_pres,
-                    "keys": keys})
-    store.put(s, ref_id=payment.mandate_id, kind="payment", user_id=intent.user_id, mode="hnp", now=now,
-              parent_id=cart.mandate_id, intent_id=intent.mandate_id, status="presented", amount_cents=total,
-              data={"payment_mandate": payment_mandate, "payment_presentation": p_pres, "token": token})
+    store.put(
+        s,
+        ref_id=cart.mandate_id,
+        kind="checkout",
+        user_id=intent.user_id,
+        mode="hnp",
+        now=now,
+        intent_id=intent.mandate_id,
+        amount_cents=total,
+        data={"checkout_jwt": cj, "checkout_mandate": checkout_mandate, "checkout_presentation": c_pres, "keys": keys},
+    )
+    store.put(
+        s,
+        ref_id=payment.mandate_id,
+        kind="payment",
+        user_id=intent.user_id,
+        mode="hnp",
+        now=now,
+        parent_id=cart.mandate_id,
+        intent_id=intent.mandate_id,
+        status="presented",
+        amount_cents=total,
+        data={"payment_mandate": payment_mandate, "payment_presentation": p_pres, "token": token},
+    )
 
 
 # -- before and after the charge ---------------------------------------------------------------
 
 
-def _hp_attempt(rt: Runtime, s: Session, payment: PaymentRecord, token: str, now: datetime) -> store.V02RecordRow | None:
+def _hp_attempt(
+    rt: Runtime, s: Session, payment: PaymentRecord, token: str, now: datetime
+) -> store.V02RecordRow | None:
     row = store.get(s, payment.mandate_id, "payment")
     if row is not None:
         return row
@@ -268,9 +340,18 @@ def _hp_attempt(rt: Runtime, s: Session, payment: PaymentRecord, token: str, now
         return None
     pm = checkout.data.get("hp_payments", {}).get(token)
     data = {"payment_mandate": pm, "payment_presentation": None, "token": token}
-    return store.put(s, ref_id=payment.mandate_id, kind="payment", user_id=payment.user_id, mode="hp", now=now,
-                     parent_id=payment.cart_mandate_id, status="presented", amount_cents=checkout.amount_cents,
-                     data=data)
+    return store.put(
+        s,
+        ref_id=payment.mandate_id,
+        kind="payment",
+        user_id=payment.user_id,
+        mode="hp",
+        now=now,
+        parent_id=payment.cart_mandate_id,
+        status="presented",
+        amount_cents=checkout.amount_cents,
+        data=data,
+    )
 
 
 def document(s: Session, payment_mandate_id: str) -> dict[str, Any] | None:
@@ -280,11 +361,18 @@ def document(s: Session, payment_mandate_id: str) -> dict[str, Any] | None:
     if prow is None or crow is None:
         return None
     c, p = crow.data, prow.data
-    return {"ap2_version": "0.2", "mode": "human_present" if crow.mode == "hp" else "human_not_present",
-            "keys": c.get("keys"), "checkout_jwt": c.get("checkout_jwt"),
-            "checkout_mandate": c.get("checkout_mandate"), "checkout_presentation": c.get("checkout_presentation"),
-            "payment_mandate": p.get("payment_mandate"), "payment_presentation": p.get("payment_presentation"),
-            "checkout_receipt": p.get("checkout_receipt"), "payment_receipt": p.get("payment_receipt")}
+    return {
+        "ap2_version": "0.2",
+        "mode": "human_present" if crow.mode == "hp" else "human_not_present",
+        "keys": c.get("keys"),
+        "checkout_jwt": c.get("checkout_jwt"),
+        "checkout_mandate": c.get("checkout_mandate"),
+        "checkout_presentation": c.get("checkout_presentation"),
+        "payment_mandate": p.get("payment_mandate"),
+        "payment_presentation": p.get("payment_presentation"),
+        "checkout_receipt": p.get("checkout_receipt"),
+        "payment_receipt": p.get("payment_receipt"),
+    }
 
 
 def _charge_facts(report: ChainReport, doc: dict[str, Any], token: str, amount_cents: int) -> ChainReport:
@@ -292,15 +380,27 @@ def _charge_facts(report: ChainReport, doc: dict[str, Any], token: str, amount_c
 
     c = Checks()
     try:
-        closed = S.verify(S.hops(doc["payment_mandate"])[-1], S.key_from_jwk(
-            doc["keys"]["agent" if doc["mode"] == "human_not_present" else "user"]))[2]
+        closed = S.verify(
+            S.hops(doc["payment_mandate"])[-1],
+            S.key_from_jwk(doc["keys"]["agent" if doc["mode"] == "human_not_present" else "user"]),
+        )[2]
     except (S.SdJwtError, KeyError, TypeError):
         return report
     inst, amt = closed.get("payment_instrument") or {}, (closed.get("payment_amount") or {}).get("amount")
-    c.expect("charge.instrument", inst.get("id") == token, CHAIN_INVALID, "the card charged is the one in the mandate",
-             "the card to be charged is not the one in the payment mandate")
-    c.expect("charge.amount", amt == amount_cents, CHAIN_INVALID, "the amount charged is the mandate's",
-             f"the amount to be charged ({amount_cents}) is not the payment mandate's ({amt})")
+    c.expect(
+        "charge.instrument",
+        inst.get("id") == token,
+        CHAIN_INVALID,
+        "the card charged is the one in the mandate",
+        "the card to be charged is not the one in the payment mandate",
+    )
+    c.expect(
+        "charge.amount",
+        amt == amount_cents,
+        CHAIN_INVALID,
+        "the amount charged is the mandate's",
+        f"the amount to be charged ({amount_cents}) is not the payment mandate's ({amt})",
+    )
     return report + c.report()
 
 
@@ -318,10 +418,15 @@ def check_before_charge(rt: Runtime, payment_mandate_id: str) -> None:
         pmc = payment.payment.payment_mandate_contents
         token = (pmc.payment_response.details or {}).get("token") or ""
         amount = from_major(pmc.payment_details_total.amount.value)
-        row = _hp_attempt(rt, s, payment, token, now) if payment.mode == "hp" else store.get(s, payment_mandate_id, "payment")
+        row = (
+            _hp_attempt(rt, s, payment, token, now)
+            if payment.mode == "hp"
+            else store.get(s, payment_mandate_id, "payment")
+        )
         if row is None:
             if store.get(s, payment.cart_mandate_id, "checkout") is None and (
-                    payment.mode == "hp" or store.get(s, payment.intent_mandate_id or "", "open") is None):
+                payment.mode == "hp" or store.get(s, payment.intent_mandate_id or "", "open") is None
+            ):
                 return  # a chain from before v0.2 records existed
             doc = None
         else:
@@ -330,31 +435,60 @@ def check_before_charge(rt: Runtime, payment_mandate_id: str) -> None:
         report = ChainReport()
         from ..ap2.report import Verdict
 
-        report.verdicts.append(Verdict("v02.records", False, SIGNATURE_INVALID,
-                                       "the v0.2 mandates of this payment are missing"))
+        report.verdicts.append(
+            Verdict(
+                "v02.records",
+                False,
+                CHAIN_INVALID,
+                "no AP2 v0.2 closed mandates were presented for this payment "
+                "(the watch's open mandates were presented for another one, or never)",
+            )
+        )
     else:
         report = _charge_facts(verify_export(doc, receipts=False, now=now), doc, token, amount)
     first = report.first_failure
     if first is None:
         return
     reject(rt, payment_mandate_id, "invalid_mandate", f"AP2 v0.2 {first.check}: {first.reason}")
-    raise AP2Error(first.code or CHAIN_INVALID, f"AP2 v0.2 {first.check}: {first.reason}",
-                   {"payment_mandate_id": payment_mandate_id, "check": first.check})
+    raise AP2Error(
+        first.code or CHAIN_INVALID,
+        f"AP2 v0.2 {first.check}: {first.reason}",
+        {"payment_mandate_id": payment_mandate_id, "check": first.check},
+    )
 
 
-def _receipts(rt: Runtime, row: store.V02RecordRow, crow: store.V02RecordRow | None, now: datetime, *,
-              order_id: str | None, authorization_code: str | None, error: str | None,
-              error_description: str | None) -> dict[str, Any]:
+def _receipts(
+    rt: Runtime,
+    row: store.V02RecordRow,
+    crow: store.V02RecordRow | None,
+    now: datetime,
+    *,
+    order_id: str | None,
+    authorization_code: str | None,
+    error: str | None,
+    error_description: str | None,
+) -> dict[str, Any]:
     d = dict(row.data)
     pm, cm = d.get("payment_mandate"), (crow.data.get("checkout_mandate") if crow is not None else None)
     if cm:
         d["checkout_receipt"] = merchant.checkout_receipt(
-            rt.keys.merchant_key(), cm, now, order_id=order_id,
-            error="payment_declined" if error else None, error_description=error_description)
+            rt.keys.merchant_key(),
+            cm,
+            now,
+            order_id=order_id,
+            error="payment_declined" if error else None,
+            error_description=error_description,
+        )
     if pm:
         d["payment_receipt"] = processor.payment_receipt(
-            processor_key(rt), pm, now, payment_id=row.ref_id, authorization_code=authorization_code,
-            error=error, error_description=error_description)
+            processor_key(rt),
+            pm,
+            now,
+            payment_id=row.ref_id,
+            authorization_code=authorization_code,
+            error=error,
+            error_description=error_description,
+        )
     return d
 
 
@@ -366,10 +500,19 @@ def reject(rt: Runtime, payment_mandate_id: str, error: str, description: str) -
         if row is None or row.status != "presented":
             return
         crow = store.get(s, row.parent_id, "checkout")
-        data = _receipts(rt, row, crow, now, order_id=None, authorization_code=None, error=error,
-                         error_description=description[:300])
-        store.put(s, ref_id=row.ref_id, kind="payment", user_id=row.user_id, mode=row.mode, data=data, now=now,
-                  status="rejected")
+        data = _receipts(
+            rt, row, crow, now, order_id=None, authorization_code=None, error=error, error_description=description[:300]
+        )
+        store.put(
+            s,
+            ref_id=row.ref_id,
+            kind="payment",
+            user_id=row.user_id,
+            mode=row.mode,
+            data=data,
+            now=now,
+            status="rejected",
+        )
 
 
 def on_charge_recorded(rt: Runtime, s: Session, payment: PaymentRecord, cart: CartRecord, tx: TransactionRow) -> None:
@@ -383,13 +526,27 @@ def on_charge_recorded(rt: Runtime, s: Session, payment: PaymentRecord, cart: Ca
     ok = tx.status == "authorized"
     from ..commerce.processor import describe_decline
 
-    data = _receipts(rt, row, store.get(s, cart.mandate_id, "checkout"), now, order_id=tx.transaction_id,
-                     authorization_code=tx.authorization_code if ok else None,
-                     error=None if ok else (tx.decline_reason or "declined"),
-                     error_description=None if ok else describe_decline(tx.decline_reason))
+    data = _receipts(
+        rt,
+        row,
+        store.get(s, cart.mandate_id, "checkout"),
+        now,
+        order_id=tx.transaction_id,
+        authorization_code=tx.authorization_code if ok else None,
+        error=None if ok else (tx.decline_reason or "declined"),
+        error_description=None if ok else describe_decline(tx.decline_reason),
+    )
     data["transaction_id"] = tx.transaction_id
-    store.put(s, ref_id=row.ref_id, kind="payment", user_id=row.user_id, mode=row.mode, data=data, now=now,
-              status="accepted" if ok else "rejected")
+    store.put(
+        s,
+        ref_id=row.ref_id,
+        kind="payment",
+        user_id=row.user_id,
+        mode=row.mode,
+        data=data,
+        now=now,
+        status="accepted" if ok else "rejected",
+    )
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -440,3 +597,81 @@ def chain_v02(rt: Runtime, ref: str) -> V02View | None:
     except NotFound:
         return None
     return V02View(doc, verify_export(doc))
+
+
+def _money(c: dict[str, Any]) -> str:
+    return format_cents(c["amount"], c.get("currency", CURRENCY)) if isinstance(c.get("amount"), int) else "?"
+
+
+def _hop_detail(content: dict[str, Any], claims: dict[str, Any]) -> str:
+    vct = content.get("vct")
+    by_type = {c.get("type"): c for c in content.get("constraints") or [] if isinstance(c, dict)}
+    until = (
+        f"valid until {to_iso(datetime.fromtimestamp(content['exp'], tz=UTC))}"
+        if type(content.get("exp")) is int
+        else ""
+    )
+    if vct == C.VCT_CHECKOUT_OPEN:
+        items = [
+            f"{i.get('id')} ({i.get('title')})"
+            for r in by_type.get(C.LINE_ITEMS, {}).get("items", [])
+            for i in r.get("acceptable_items", [])
+            if isinstance(i, dict)
+        ]
+        sellers = [
+            m.get("name") for m in by_type.get(C.ALLOWED_MERCHANTS, {}).get("allowed", []) if isinstance(m, dict)
+        ]
+        sold_by = ", ".join(map(str, sellers)) or "—"
+        return f"may buy {', '.join(items) or '—'} from {sold_by}; agent key bound (cnf); {until}"
+    if vct == C.VCT_PAYMENT_OPEN:
+        rng = by_type.get(C.AMOUNT_RANGE, {})
+        window = by_type.get(C.EXECUTION_DATE, {})
+        insts = [
+            i.get("description")
+            for i in by_type.get(C.ALLOWED_INSTRUMENTS, {}).get("allowed", [])
+            if isinstance(i, dict)
+        ]
+        most = format_cents(rng["max"], rng.get("currency", CURRENCY)) if isinstance(rng.get("max"), int) else "?"
+        return (
+            f"at most {most}; with {', '.join(map(str, insts)) or '—'}; between {window.get('not_before', '—')} "
+            f"and {window.get('not_after', '—')}; bound to the open checkout; {until}"
+        )
+    aud = f" (for {claims.get('aud')}, nonce {str(claims.get('nonce'))[:8]}…)" if claims.get("aud") else ""
+    if vct == C.VCT_CHECKOUT:
+        return f"this checkout (hash {str(content.get('checkout_hash'))[:12]}…){aud}"
+    if vct == C.VCT_PAYMENT:
+        inst = (content.get("payment_instrument") or {}).get("description")
+        payee = (content.get("payee") or {}).get("name")
+        return f"pays {_money(content.get('payment_amount') or {})} to {payee} with {inst}{aud}"
+    return str(vct)
+
+
+def describe(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(step, signer, what it says) for each hop and receipt of an export, for display. Hops that
+    do not verify say so (the checks say why)."""
+    rows: list[tuple[str, str, str]] = []
+    keys = doc.get("keys") or {}
+    hnp = doc.get("mode") == "human_not_present"
+    for name in ("checkout_mandate", "payment_mandate"):
+        token = doc.get(name)
+        if not isinstance(token, str):
+            continue
+        hops = S.hops(token)
+        key: Any = keys.get("user")
+        for i, hop in enumerate(hops):
+            state = "open" if hnp and i == 0 else "closed"
+            signer = "user" if i == 0 else "agent (cnf)"
+            try:
+                _, claims, content = S.verify(hop, S.key_from_jwk(key or {}))
+                detail = _hop_detail(content, claims)
+                key = (content.get("cnf") or {}).get("jwk")
+            except S.SdJwtError as exc:
+                detail, key = f"does not verify: {exc}", None
+            rows.append((f"{name.split('_')[0]} {state}", signer, detail))
+    for name, signer in (("checkout_receipt", "merchant"), ("payment_receipt", "payment processor")):
+        r = doc.get(name)
+        if isinstance(r, str):
+            body = S.unverified_part(r, 1)
+            extra = body.get("order_id") or body.get("psp_confirmation_id") or body.get("error_description") or ""
+            rows.append((name.replace("_", " "), signer, f"{body.get('status')} {extra}".strip()))
+    return rows

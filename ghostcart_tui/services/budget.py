@@ -42,9 +42,14 @@ def month_start(now: datetime) -> datetime:
 
 def _spent(s: Session, user_id: str, now: datetime) -> int:
     start = month_start(now)
-    done = s.exec(select(func.coalesce(func.sum(TransactionRow.amount_cents), 0)).where(
-        TransactionRow.user_id == user_id, TransactionRow.mode == "hnp", TransactionRow.status == "authorized",
-        TransactionRow.created_at >= db_time(start))).one()
+    done = s.exec(
+        select(func.coalesce(func.sum(TransactionRow.amount_cents), 0)).where(
+            TransactionRow.user_id == user_id,
+            TransactionRow.mode == "hnp",
+            TransactionRow.status == "authorized",
+            TransactionRow.created_at >= db_time(start),
+        )
+    ).one()
     pending = 0
     for row in store.payments_since(s, user_id, start):
         if row.status == "presented":
@@ -70,9 +75,10 @@ def remaining(rt: Runtime) -> int | None:
     return get(rt).remaining_cents
 
 
-def set(rt: Runtime, limit_cents: int | None) -> Budget:  # noqa: A001  (the module's verb)
-    if limit_cents is not None and (isinstance(limit_cents, bool) or not isinstance(limit_cents, int)
-                                    or not 0 < limit_cents <= MAX_LIMIT_CENTS):
+def set(rt: Runtime, limit_cents: int | None) -> Budget:
+    if limit_cents is not None and (
+        isinstance(limit_cents, bool) or not isinstance(limit_cents, int) or not 0 < limit_cents <= MAX_LIMIT_CENTS
+    ):
         raise UserError(f"a monthly budget is between $0.01 and {format_cents(MAX_LIMIT_CENTS)}")
     with rt.db.write() as s:
         store.set_budget(s, rt.user_id, limit_cents, rt.clock.now())
@@ -83,7 +89,9 @@ def ensure_within(rt: Runtime, s: Session, user_id: str, amount_cents: int) -> N
     """Inside the purchase's write transaction: refuse an autonomous purchase above what is left."""
     b = _budget(s, user_id, rt.clock.now())
     if b.limit_cents is not None and amount_cents > (b.remaining_cents or 0):
-        raise AP2Error(CONSTRAINTS_VIOLATED,
-                       f"{format_cents(amount_cents)} is more than the {format_cents(b.remaining_cents or 0)} left "
-                       f"of your {format_cents(b.limit_cents)} monthly budget",
-                       {"limit_cents": b.limit_cents, "spent_cents": b.spent_cents, "amount_cents": amount_cents})
+        raise AP2Error(
+            CONSTRAINTS_VIOLATED,
+            f"{format_cents(amount_cents)} is more than the {format_cents(b.remaining_cents or 0)} left "
+            f"of your {format_cents(b.limit_cents)} monthly budget",
+            {"limit_cents": b.limit_cents, "spent_cents": b.spent_cents, "amount_cents": amount_cents},
+        )

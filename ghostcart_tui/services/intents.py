@@ -95,15 +95,5 @@ def create_intent(rt: Runtime, product_query: str, constraints: Constraints, *, 
     return record
 
 
-def skus_for(rt: Runtime, product_query: str, product_id: str | None = None) -> list[str]:
-    """The product ids a watch request resolves to when it is created (the ids are then signed;
-    the sweep never searches): the given id, else every product the whole query matches."""
-    if product_id:
-        return [product_id]
-    from ..commerce.search import search
-
-    return [p.product_id for p in search(rt.inventory.products(), plain_text(product_query), match_all=True)]
-
-
 def expiry_iso(rt: Runtime, days: int) -> str:
     return to_iso(rt.clock.now() + timedelta(days=days))

@@ -89,7 +89,8 @@ def open_runtime(
         ids=IdGenerator(None if seed is None else _id_seed(db, seed)),
         bus=EventBus(),
         db=db,
-        keys=PartyKeys(settings.keys_dir, merchant_keys_dir(home), settings.key_passphrase),
+        keys=PartyKeys(settings.keys_dir, merchant_keys_dir(home), settings.key_passphrase,
+                       storage=settings.key_storage),
         inventory=SqlInventory(db, clock),
         processor=PaymentProcessor(
             mode=settings.processor, seed=seed or 0, fraud_threshold_cents=settings.fraud_threshold_cents,

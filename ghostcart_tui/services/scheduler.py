@@ -84,7 +84,7 @@ class Monitor:
         self.holder = holder_name(kind)
         self.on_report = on_report
         self.sweep_seconds = sweep_seconds
-        self.scheduler = None
+        self.scheduler: Any = None  # an AsyncIOScheduler once started (imported lazily)
         self.has_lease = False
         rt.monitor = self
 

@@ -46,14 +46,35 @@ def create_tables(conn) -> None:
         table.create(conn, checkfirst=True)
 
 
-def put(s: Session, *, ref_id: str, kind: str, user_id: str, mode: str, data: dict[str, Any], now: datetime,
-        parent_id: str | None = None, intent_id: str | None = None, status: str = "signed",
-        amount_cents: int | None = None) -> V02RecordRow:
+def put(
+    s: Session,
+    *,
+    ref_id: str,
+    kind: str,
+    user_id: str,
+    mode: str,
+    data: dict[str, Any],
+    now: datetime,
+    parent_id: str | None = None,
+    intent_id: str | None = None,
+    status: str = "signed",
+    amount_cents: int | None = None,
+) -> V02RecordRow:
     row = s.get(V02RecordRow, ref_id)
     if row is None:
-        row = V02RecordRow(ref_id=ref_id, kind=kind, user_id=user_id, mode=mode, parent_id=parent_id,
-                           intent_id=intent_id, status=status, amount_cents=amount_cents, data=data,
-                           created_at=db_time(now), updated_at=db_time(now))
+        row = V02RecordRow(
+            ref_id=ref_id,
+            kind=kind,
+            user_id=user_id,
+            mode=mode,
+            parent_id=parent_id,
+            intent_id=intent_id,
+            status=status,
+            amount_cents=amount_cents,
+            data=data,
+            created_at=db_time(now),
+            updated_at=db_time(now),
+        )
     else:
         row.data, row.status, row.updated_at = data, status, db_time(now)
     s.add(row)
@@ -71,8 +92,12 @@ def payments_of_intent(s: Session, intent_id: str) -> list[V02RecordRow]:
 
 
 def payments_since(s: Session, user_id: str, since: datetime) -> list[V02RecordRow]:
-    q = select(V02RecordRow).where(V02RecordRow.kind == "payment", V02RecordRow.user_id == user_id,
-                                   V02RecordRow.mode == "hnp", V02RecordRow.created_at >= db_time(since))
+    q = select(V02RecordRow).where(
+        V02RecordRow.kind == "payment",
+        V02RecordRow.user_id == user_id,
+        V02RecordRow.mode == "hnp",
+        V02RecordRow.created_at >= db_time(since),
+    )
     return list(s.exec(q))
 
 

@@ -4,17 +4,20 @@ the repository (../shared/ap2-v0.2/check.sh) and tests that need it skip when it
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-import os
 
 # CI: a fresh clone with shared/ beside it; here: worktrees one level deeper (/work/wt/<name>).
 _CANDIDATES = [Path(os.environ["GHOSTCART_AP2_CHECK"])] if os.environ.get("GHOSTCART_AP2_CHECK") else []
-_CANDIDATES += [REPO.parent / "shared" / "ap2-v0.2" / "check.sh", REPO.parent.parent / "shared" / "ap2-v0.2" / "check.sh"]
+_CANDIDATES += [
+    REPO.parent / "shared" / "ap2-v0.2" / "check.sh",
+    REPO.parent.parent / "shared" / "ap2-v0.2" / "check.sh",
+]
 CHECK_SH = next((p for p in _CANDIDATES if p.exists()), _CANDIDATES[0])
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCENARIOS = REPO / "scenarios"

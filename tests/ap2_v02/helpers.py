@@ -29,8 +29,9 @@ def hp_purchase(rt, product_id="prod_coffee_001"):
 
 
 def watch(rt, skus=("prod_airpods_001",), max_price=18000, query="AirPods"):
-    intent = intents.create_intent(rt, query, Constraints(max_price_cents=max_price, max_delivery_days=2),
-                                   skus=list(skus))
+    intent = intents.create_intent(
+        rt, query, Constraints(max_price_cents=max_price, max_delivery_days=2), skus=list(skus)
+    )
     signatures.request_signature(rt, intent.mandate_id)
     signatures.approve(rt, intent.mandate_id)
     return monitoring.activate(rt, intent.mandate_id)

@@ -29,7 +29,7 @@ def rt(tmp_path):
 
 
 def _flip(s: str, at: int = 5) -> str:
-    return s[:at] + ("A" if s[at] != "A" else "B") + s[at + 1:]
+    return s[:at] + ("A" if s[at] != "A" else "B") + s[at + 1 :]
 
 
 def _hop(token: str, i: int, fn) -> str:
@@ -53,16 +53,40 @@ def _disclosure(hop: str) -> str:
 
 
 TAMPER = {
-    "checkout open hop signature": ("checkout", lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 0, _sig))),
-    "checkout open hop disclosure": ("checkout", lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 0, _disclosure))),
-    "checkout closed hop signature": ("checkout", lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 1, _sig))),
-    "checkout closed hop disclosure": ("checkout", lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 1, _disclosure))),
+    "checkout open hop signature": (
+        "checkout",
+        lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 0, _sig)),
+    ),
+    "checkout open hop disclosure": (
+        "checkout",
+        lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 0, _disclosure)),
+    ),
+    "checkout closed hop signature": (
+        "checkout",
+        lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 1, _sig)),
+    ),
+    "checkout closed hop disclosure": (
+        "checkout",
+        lambda d: d.update(checkout_mandate=_hop(d["checkout_mandate"], 1, _disclosure)),
+    ),
     "checkout jwt": ("checkout", lambda d: d.update(checkout_jwt=_flip(d["checkout_jwt"], 40))),
-    "checkout nonce": ("checkout", lambda d: d.update(checkout_presentation={**d["checkout_presentation"], "nonce": "x"})),
+    "checkout nonce": (
+        "checkout",
+        lambda d: d.update(checkout_presentation={**d["checkout_presentation"], "nonce": "x"}),
+    ),
     "payment open hop signature": ("payment", lambda d: d.update(payment_mandate=_hop(d["payment_mandate"], 0, _sig))),
-    "payment open hop disclosure": ("payment", lambda d: d.update(payment_mandate=_hop(d["payment_mandate"], 0, _disclosure))),
-    "payment closed hop signature": ("payment", lambda d: d.update(payment_mandate=_hop(d["payment_mandate"], 1, _sig))),
-    "payment closed hop disclosure": ("payment", lambda d: d.update(payment_mandate=_hop(d["payment_mandate"], 1, _disclosure))),
+    "payment open hop disclosure": (
+        "payment",
+        lambda d: d.update(payment_mandate=_hop(d["payment_mandate"], 0, _disclosure)),
+    ),
+    "payment closed hop signature": (
+        "payment",
+        lambda d: d.update(payment_mandate=_hop(d["payment_mandate"], 1, _sig)),
+    ),
+    "payment closed hop disclosure": (
+        "payment",
+        lambda d: d.update(payment_mandate=_hop(d["payment_mandate"], 1, _disclosure)),
+    ),
     "payment aud": ("payment", lambda d: d.update(payment_presentation={**d["payment_presentation"], "aud": "x"})),
     "keys": ("checkout", lambda d: d.update(keys={**d["keys"], "user": d["keys"]["agent"]})),
 }
@@ -128,19 +152,29 @@ def test_no_second_presentation_without_a_rejection_receipt(rt):
         _, cart, payment = payments.load_chain(s, tx.payment_mandate_id)
         from ghostcart_tui.store import mandates
 
-        intent = mandates.parse(s.get(__import__("ghostcart_tui.store.tables", fromlist=["x"]).MandateRow,
-                                      job.intent_mandate_id))
-    with pytest.raises(AP2Error, match="already presented"):
-        with rt.db.write() as s:
-            ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, "tok_visa_4242")
+        intent = mandates.parse(
+            s.get(__import__("ghostcart_tui.store.tables", fromlist=["x"]).MandateRow, job.intent_mandate_id)
+        )
+    with pytest.raises(AP2Error, match="already presented"), rt.db.write() as s:
+        ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, "tok_visa_4242")
 
 
 def test_presented_attempt_without_answer_blocks_the_next(rt):
     """A presentation whose answer never came (status presented) blocks another one."""
     job = watch(rt)
     with rt.db.write() as s:
-        store.put(s, ref_id="payment_ghost", kind="payment", user_id=rt.user_id, mode="hnp", data={},
-                  now=rt.clock.now(), parent_id="cart_ghost", intent_id=job.intent_mandate_id, status="presented")
+        store.put(
+            s,
+            ref_id="payment_ghost",
+            kind="payment",
+            user_id=rt.user_id,
+            mode="hnp",
+            data={},
+            now=rt.clock.now(),
+            parent_id="cart_ghost",
+            intent_id=job.intent_mandate_id,
+            status="presented",
+        )
     assert price_drop_and_sweep(rt).purchased == 0
     with rt.db.read() as s:
         j = s.get(MonitoringJobRow, job.job_id)
@@ -183,7 +217,7 @@ def test_budget_counts_across_watches(rt):
     watch(rt, skus=("prod_watch_001",), max_price=20_000, query="Fitbit")  # $159.99 + tax + shipping > $101
     assert price_drop_and_sweep(rt, "prod_watch_001", 15_999).purchased == 0
     budget.set(rt, 60_000)
-    monitoring.retry(rt, [j for j in monitoring.list_jobs(rt) if j.status == "awaiting_user"][0].job_id)
+    monitoring.retry(rt, next(j for j in monitoring.list_jobs(rt) if j.status == "awaiting_user").job_id)
     assert monitoring.run_due_checks(rt).purchased == 1
     assert budget.remaining(rt) == 60_000 - 19_900 - (15_999 + 1280 + 1000)
 

@@ -37,14 +37,24 @@ def purchases(home):
 
 
 def test_export_v02_and_verify_both_modes(cli, purchases, tmp_path):
-    for tx, mode in zip(purchases, ("human_present", "human_not_present")):
+    for tx, mode in zip(purchases, ("human_present", "human_not_present"), strict=True):
         out = tmp_path / f"{mode}.json"
         r = cli("mandates", "export", tx.transaction_id, "--ap2-version", "0.2", "-o", out)
         assert r.exit_code == 0, r.output
         doc = json.loads(out.read_text())
         assert doc["ap2_version"] == "0.2" and doc["mode"] == mode
-        assert set(doc) == {"ap2_version", "mode", "keys", "checkout_jwt", "checkout_mandate", "checkout_presentation",
-                            "payment_mandate", "payment_presentation", "checkout_receipt", "payment_receipt"}
+        assert set(doc) == {
+            "ap2_version",
+            "mode",
+            "keys",
+            "checkout_jwt",
+            "checkout_mandate",
+            "checkout_presentation",
+            "payment_mandate",
+            "payment_presentation",
+            "checkout_receipt",
+            "payment_receipt",
+        }
         assert set(doc["keys"]) == {"user", "agent", "merchant", "payment_processor"}
         assert ("~~" in doc["payment_mandate"]) == (mode == "human_not_present")
         r = cli("verify", out)

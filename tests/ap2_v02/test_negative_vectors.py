@@ -14,7 +14,7 @@ from ghostcart_tui.ap2.keys import KeyPair
 from ghostcart_tui.ap2.v02 import content as C
 from ghostcart_tui.ap2.v02 import sdjwt as S
 from ghostcart_tui.ap2.v02.verify import verify_export
-from ghostcart_tui.services import ap2_v02
+from ghostcart_tui.services import ap2_v02, orders
 
 from .conftest import load
 from .helpers import hnp_purchase, hp_purchase, make_runtime, price_drop_and_sweep, watch
@@ -28,11 +28,13 @@ def docs(tmp_path_factory):
         _, hnp = hnp_purchase(rt)
         watch(rt, skus=("prod_headphones_001", "prod_watch_001"), max_price=20000, query="Fitbit")
         price_drop_and_sweep(rt, "prod_watch_001", 15000)
-        other = [t for t in __import__("ghostcart_tui.services.orders", fromlist=["x"]).list_transactions(rt)
-                 if t.mode == "hnp" and t.transaction_id != hnp.transaction_id][0]
-        return {"hp": ap2_v02.export_document(rt, hp.transaction_id),
-                "hnp": ap2_v02.export_document(rt, hnp.transaction_id),
-                "hnp2": ap2_v02.export_document(rt, other.transaction_id)}
+        other = next(t for t in orders.list_transactions(rt)
+                     if t.mode == "hnp" and t.transaction_id != hnp.transaction_id)
+        return {
+            "hp": ap2_v02.export_document(rt, hp.transaction_id),
+            "hnp": ap2_v02.export_document(rt, hnp.transaction_id),
+            "hnp2": ap2_v02.export_document(rt, other.transaction_id),
+        }
     finally:
         rt.close()
 
@@ -91,15 +93,20 @@ def _variants(doc):
                     new = list(parts)
                     new[d] = S.b64url(json.dumps(_mutate(decoded, path)).encode())
                     t = dict(doc)
-                    t[name] = "~~".join([*hops[:h], "~".join(new), *hops[h + 1:]])
+                    t[name] = "~~".join([*hops[:h], "~".join(new), *hops[h + 1 :]])
                     yield f"{name}[{h}] disclosure {d} {path}", t
             jws = parts[0].split(".")
             for seg in range(3):
                 raw = jws[seg]
                 flipped = raw[:5] + ("A" if raw[5] != "A" else "B") + raw[6:]
                 t = dict(doc)
-                t[name] = "~~".join([*hops[:h], "~".join([".".join(jws[:seg] + [flipped] + jws[seg + 1:]), *parts[1:]]),
-                                     *hops[h + 1:]])
+                t[name] = "~~".join(
+                    [
+                        *hops[:h],
+                        "~".join([".".join(jws[:seg] + [flipped] + jws[seg + 1 :]), *parts[1:]]),
+                        *hops[h + 1 :],
+                    ]
+                )
                 yield f"{name}[{h}] jws segment {seg}", t
 
 
@@ -135,8 +142,14 @@ def _resign_closed_hop(doc, name, key: KeyPair, **changes):
     _, claims, content = S.verify(hops[1], S.key_from_jwk(doc["keys"]["agent"]))
     content = {(S.SD(k) if k == "checkout_jwt" else k): v for k, v in {**content, **changes}.items()}
     pres = doc[name.replace("_mandate", "_presentation")]
-    return S.delegate(open_hop, content, S.signing_jwk(key.private_key, key.kid), aud=pres["aud"],
-                      nonce=pres["nonce"], iat=claims["iat"])
+    return S.delegate(
+        open_hop,
+        content,
+        S.signing_jwk(key.private_key, key.kid),
+        aud=pres["aud"],
+        nonce=pres["nonce"],
+        iat=claims["iat"],
+    )
 
 
 def test_closed_hop_forged_by_another_agent_key(docs):
@@ -235,30 +248,78 @@ def _hnp(*, exp_delta=86400, reveal=(1,), amount=None, max_amount=30000, payee_i
     k = _Signers()
     now = int(datetime.now(UTC).timestamp()) - 60
     m = C.merchant("shop", "Shop")
-    ck = C.checkout("c1", m, [C.Line("sku_b", "B", 17500, 1)], tax=1400, shipping=1000, currency="USD",
-                    expires_at="2099-01-01T00:00:00Z", iat=now)
+    ck = C.checkout(
+        "c1",
+        m,
+        [C.Line("sku_b", "B", 17500, 1)],
+        tax=1400,
+        shipping=1000,
+        currency="USD",
+        expires_at="2099-01-01T00:00:00Z",
+        iat=now,
+    )
     cj = S.sign_jwt(ck, k.jwk(k.merchant))
     ch = S.sha256_b64(cj)
     oc = C.open_checkout([("sku_a", "A"), ("sku_b", "B")], 1, [m], k.pub(k.agent), now - 10, now - 10 + exp_delta)
     oci = S.issue(oc, k.jwk(k.user))
     ocp = S.present(oci, C.open_checkout_disclosure(2, list(reveal), 1, 0))
     inst = C.instrument("tok_1", "card", "Visa ending 4242")
-    op = C.open_payment(max_amount, "USD", [m], [inst], "2000-01-01T00:00:00Z", "2099-01-01T00:00:00Z",
-                        S.sha256_b64(ocp), k.pub(k.agent), now - 10, now - 10 + exp_delta)
+    op = C.open_payment(
+        max_amount,
+        "USD",
+        [m],
+        [inst],
+        "2000-01-01T00:00:00Z",
+        "2099-01-01T00:00:00Z",
+        S.sha256_b64(ocp),
+        k.pub(k.agent),
+        now - 10,
+        now - 10 + exp_delta,
+    )
     opp = S.present(S.issue(op, k.jwk(k.user)), S.disclose_all(op))
     cpres, ppres = {"aud": "shop", "nonce": "n1"}, {"aud": "cp", "nonce": "n2"}
     cm = S.delegate(ocp, C.closed_checkout(cj, ch, now), k.jwk(k.agent), iat=now, **cpres)
     cp = C.closed_payment(ch, C.merchant(payee_id, "Shop"), amount or 19900, "USD", inst, "2050-01-01T00:00:00Z", now)
     pm = S.delegate(opp, cp, k.jwk(k.agent), iat=now, **ppres)
-    rc = S.sign_jwt({"status": "Success", "iss": "shop", "iat": now, "order_id": "o",
-                     "reference": S.sha256_b64(S.closed_leaf_jwt(cm))}, k.jwk(k.merchant))
-    rp = S.sign_jwt({"status": "Success", "iss": "p", "iat": now, "payment_id": "p", "psp_confirmation_id": "x",
-                     "network_confirmation_id": "y", "reference": S.sha256_b64(S.closed_leaf_jwt(pm))}, k.jwk(k.proc))
-    return {"ap2_version": "0.2", "mode": "human_not_present",
-            "keys": {"user": k.pub(k.user), "agent": k.pub(k.agent), "merchant": k.pub(k.merchant),
-                     "payment_processor": k.pub(k.proc)},
-            "checkout_jwt": cj, "checkout_mandate": cm, "checkout_presentation": cpres, "payment_mandate": pm,
-            "payment_presentation": ppres, "checkout_receipt": rc, "payment_receipt": rp}
+    rc = S.sign_jwt(
+        {
+            "status": "Success",
+            "iss": "shop",
+            "iat": now,
+            "order_id": "o",
+            "reference": S.sha256_b64(S.closed_leaf_jwt(cm)),
+        },
+        k.jwk(k.merchant),
+    )
+    rp = S.sign_jwt(
+        {
+            "status": "Success",
+            "iss": "p",
+            "iat": now,
+            "payment_id": "p",
+            "psp_confirmation_id": "x",
+            "network_confirmation_id": "y",
+            "reference": S.sha256_b64(S.closed_leaf_jwt(pm)),
+        },
+        k.jwk(k.proc),
+    )
+    return {
+        "ap2_version": "0.2",
+        "mode": "human_not_present",
+        "keys": {
+            "user": k.pub(k.user),
+            "agent": k.pub(k.agent),
+            "merchant": k.pub(k.merchant),
+            "payment_processor": k.pub(k.proc),
+        },
+        "checkout_jwt": cj,
+        "checkout_mandate": cm,
+        "checkout_presentation": cpres,
+        "payment_mandate": pm,
+        "payment_presentation": ppres,
+        "checkout_receipt": rc,
+        "payment_receipt": rp,
+    }
 
 
 def test_hand_built_chain_verifies():

@@ -53,7 +53,7 @@ def export_scenario(path, out_dir) -> list[tuple[str, str, object]]:
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_every_purchase_exports_and_verifies(path, tmp_path):
     exports = export_scenario(path, tmp_path)
-    for tx_id, status, file in exports:
+    for tx_id, _status, file in exports:
         doc = json.loads(file.read_text())
         report = verify_export(doc)
         assert report.ok, (tx_id, [(v.check, v.reason) for v in report.failures])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import ghostcart_tui.cli.tui as tui_entry
+from ghostcart_tui.store.migrations import SCHEMA_VERSION
 
 
 def test_help_lists_the_commands(cli):
@@ -66,9 +67,10 @@ def test_doctor(cli, _home):
     cli("db", "init")
     r = cli("doctor")
     assert r.exit_code == 0, r.output
-    assert "offline" in r.output and str(_home / "ghostcart.db") in r.output and "schema version 1" in r.output
+    assert "offline" in r.output and str(_home / "ghostcart.db") in r.output
+    assert f"schema version {SCHEMA_VERSION}" in r.output
     data = json.loads(cli("doctor", "--json").output)
-    assert data["model"]["provider"] == "offline" and data["database"]["schema_version"] == 1
+    assert data["model"]["provider"] == "offline" and data["database"]["schema_version"] == SCHEMA_VERSION
     assert len(data["keys"]["kids"]) == 3 and data["aws_credentials"]["resolved"] is False
     assert data["settings"]["key_passphrase"] in ("set", "not set")
 

@@ -3,6 +3,7 @@ services (and, where an attacker would, by hand with ap2.builders)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import sqlite3
 
@@ -10,8 +11,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from ghostcart_tui.ap2 import builders
-from ghostcart_tui.ap2.records import CartRecord, Constraints, IntentRecord
 from ghostcart_tui.ap2.errors import AP2Error
+from ghostcart_tui.ap2.records import CartRecord, Constraints, IntentRecord
 from ghostcart_tui.services import ap2_v02, carts, catalog, intents, monitoring, payments, signatures
 from ghostcart_tui.store import mandates
 from ghostcart_tui.store.tables import ChargeRow, MandateRow, TransactionRow
@@ -69,13 +70,10 @@ def build_hnp_chain(rt, intent_id: str, product_id: str = "prod_airpods_001", *,
     payment = builders.agent_sign_payment(payment, rt.keys.agent_key(), now, rt.ids.new("jti"))
     if insert:
         with rt.db.write() as s:
-            try:  # the AP2 v0.2 closed hops, as the sweep presents them (refused for a replay)
-                with s.begin_nested():
-                    ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, method.token)
-            except AP2Error:
-                pass
             mandates.insert(s, cart, status="signed", now=now, signer="agent")
             mandates.insert(s, payment, status="created", now=now, signer="agent")
+            with contextlib.suppress(AP2Error):  # as the sweep does; refused: the chain has no v0.2 hops
+                ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, method.token)
     return cart, payment
 
 

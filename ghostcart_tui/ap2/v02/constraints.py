@@ -9,8 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 from .content import (
-    ALLOWED_INSTRUMENTS, ALLOWED_MERCHANTS, ALLOWED_PAYEES, AMOUNT_RANGE, BUDGET, EXECUTION_DATE,
-    LINE_ITEMS, REFERENCE,
+    ALLOWED_INSTRUMENTS,
+    ALLOWED_MERCHANTS,
+    ALLOWED_PAYEES,
+    AMOUNT_RANGE,
+    BUDGET,
+    EXECUTION_DATE,
+    LINE_ITEMS,
+    REFERENCE,
 )
 
 _PAN = re.compile(r"(?<!\d)\d(?:[ -]?\d){11,18}(?!\d)")
@@ -26,8 +32,11 @@ def same_merchant(a: Any, b: Any) -> bool:
         return False
     if a.get("id") and b.get("id"):
         return a["id"] == b["id"]
-    return bool(a.get("name")) and bool(a.get("website")) and (a.get("name"), a.get("website")) == (
-        b.get("name"), b.get("website"))
+    return (
+        bool(a.get("name"))
+        and bool(a.get("website"))
+        and (a.get("name"), a.get("website")) == (b.get("name"), b.get("website"))
+    )
 
 
 def _max_flow(req_qty: list[int], allowed: list[set[str]], have: dict[str, int]) -> int:
@@ -81,7 +90,7 @@ def line_items(c: dict[str, Any], checkout: dict[str, Any]) -> list[str]:
         acc = r.get("acceptable_items") if isinstance(r, dict) else None
         if type(q) is not int or q < 1 or not isinstance(acc, list):
             return ["a line item requirement has no quantity or acceptable items"]
-        ids = {a.get("id") for a in acc if isinstance(a, dict)}
+        ids = {a["id"] for a in acc if isinstance(a, dict) and isinstance(a.get("id"), str)}
         if not ids:
             return [f"requirement {r.get('id')!r} reveals no acceptable item"]
         qty.append(q)
@@ -91,8 +100,7 @@ def line_items(c: dict[str, Any], checkout: dict[str, Any]) -> list[str]:
         return [f"the checkout holds {', '.join(stray)}, which no requirement accepts"]
     flow = _max_flow(qty, allowed, have)
     if flow != sum(qty) or flow != sum(have.values()):
-        return [f"the checkout's {sum(have.values())} item(s) do not fill the {sum(qty)} required "
-                f"(matched {flow})"]
+        return [f"the checkout's {sum(have.values())} item(s) do not fill the {sum(qty)} required (matched {flow})"]
     return []
 
 
@@ -182,14 +190,19 @@ def budget(c: dict[str, Any], closed: dict[str, Any], ctx: dict[str, Any]) -> li
 
 
 PAYMENT: dict[str, Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], list[str]]] = {
-    AMOUNT_RANGE: amount_range, ALLOWED_PAYEES: allowed_payees, ALLOWED_INSTRUMENTS: allowed_instruments,
-    EXECUTION_DATE: execution_date, REFERENCE: reference, BUDGET: budget,
+    AMOUNT_RANGE: amount_range,
+    ALLOWED_PAYEES: allowed_payees,
+    ALLOWED_INSTRUMENTS: allowed_instruments,
+    EXECUTION_DATE: execution_date,
+    REFERENCE: reference,
+    BUDGET: budget,
 }
 PRESET = ("payee", "payment_amount", "payment_instrument", "execution_date")
 
 
-def payment_constraints(open_content: dict[str, Any], closed: dict[str, Any],
-                        ctx: dict[str, Any]) -> list[tuple[str, list[str]]]:
+def payment_constraints(
+    open_content: dict[str, Any], closed: dict[str, Any], ctx: dict[str, Any]
+) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     for k in PRESET:  # claims the user pre-set in the open mandate stay unchanged
         if k in open_content and open_content[k] != closed.get(k):

@@ -47,20 +47,43 @@ def instrument(instrument_id: str, type_: str, description: str) -> dict[str, st
     return {"id": instrument_id, "type": type_, "description": description}
 
 
-def checkout(checkout_id: str, seller: dict[str, str], lines: Sequence[Line], *, tax: int,
-             shipping: int, currency: str, expires_at: str, iat: int) -> dict[str, Any]:
+def checkout(
+    checkout_id: str,
+    seller: dict[str, str],
+    lines: Sequence[Line],
+    *,
+    tax: int,
+    shipping: int,
+    currency: str,
+    expires_at: str,
+    iat: int,
+) -> dict[str, Any]:
     """The UCP Checkout object the merchant signs (status ready_for_complete)."""
-    items = [{"id": f"li_{i}", "item": {"id": ln.sku, "title": ln.title, "price": ln.unit_price},
-              "quantity": ln.quantity, "totals": [{"type": "subtotal", "amount": ln.unit_price * ln.quantity}]}
-             for i, ln in enumerate(lines, 1)]
+    items = [
+        {
+            "id": f"li_{i}",
+            "item": {"id": ln.sku, "title": ln.title, "price": ln.unit_price},
+            "quantity": ln.quantity,
+            "totals": [{"type": "subtotal", "amount": ln.unit_price * ln.quantity}],
+        }
+        for i, ln in enumerate(lines, 1)
+    ]
     subtotal = sum(ln.unit_price * ln.quantity for ln in lines)
     return {
-        "id": checkout_id, "merchant": dict(seller), "line_items": items, "status": "ready_for_complete",
+        "id": checkout_id,
+        "merchant": dict(seller),
+        "line_items": items,
+        "status": "ready_for_complete",
         "currency": currency,
-        "totals": [{"type": "subtotal", "amount": subtotal}, {"type": "tax", "amount": tax},
-                   {"type": "fulfillment", "amount": shipping, "display_text": "Standard shipping"},
-                   {"type": "total", "amount": subtotal + tax + shipping}],
-        "links": [], "expires_at": expires_at, "iat": iat,
+        "totals": [
+            {"type": "subtotal", "amount": subtotal},
+            {"type": "tax", "amount": tax},
+            {"type": "fulfillment", "amount": shipping, "display_text": "Standard shipping"},
+            {"type": "total", "amount": subtotal + tax + shipping},
+        ],
+        "links": [],
+        "expires_at": expires_at,
+        "iat": iat,
     }
 
 
@@ -68,30 +91,68 @@ def closed_checkout(checkout_jwt: str, checkout_hash: str, iat: int) -> dict[str
     return {"vct": VCT_CHECKOUT, SD("checkout_jwt"): checkout_jwt, "checkout_hash": checkout_hash, "iat": iat}
 
 
-def closed_payment(transaction_id: str, payee: dict[str, str], amount: int, currency: str,
-                   payment_instrument: dict[str, str], execution_date: str, iat: int) -> dict[str, Any]:
-    return {"vct": VCT_PAYMENT, "transaction_id": transaction_id, "payee": dict(payee),
-            "payment_amount": {"amount": amount, "currency": currency},
-            "payment_instrument": dict(payment_instrument), "execution_date": execution_date, "iat": iat}
+def closed_payment(
+    transaction_id: str,
+    payee: dict[str, str],
+    amount: int,
+    currency: str,
+    payment_instrument: dict[str, str],
+    execution_date: str,
+    iat: int,
+) -> dict[str, Any]:
+    return {
+        "vct": VCT_PAYMENT,
+        "transaction_id": transaction_id,
+        "payee": dict(payee),
+        "payment_amount": {"amount": amount, "currency": currency},
+        "payment_instrument": dict(payment_instrument),
+        "execution_date": execution_date,
+        "iat": iat,
+    }
 
 
-def open_checkout(acceptable: Sequence[tuple[str, str]], quantity: int, allowed: Sequence[dict[str, str]],
-                  agent_jwk: dict[str, str], iat: int, exp: int) -> dict[str, Any]:
+def open_checkout(
+    acceptable: Sequence[tuple[str, str]],
+    quantity: int,
+    allowed: Sequence[dict[str, str]],
+    agent_jwk: dict[str, str],
+    iat: int,
+    exp: int,
+) -> dict[str, Any]:
     """acceptable: (product id, title) pairs, any one of which may fill the line."""
     return {
         "vct": VCT_CHECKOUT_OPEN,
         "constraints": [
-            {"type": LINE_ITEMS, "items": [{"id": "line_1", "quantity": quantity,
-                                            "acceptable_items": [SD({"id": sku, "title": t}) for sku, t in acceptable]}]},
+            {
+                "type": LINE_ITEMS,
+                "items": [
+                    {
+                        "id": "line_1",
+                        "quantity": quantity,
+                        "acceptable_items": [SD({"id": sku, "title": t}) for sku, t in acceptable],
+                    }
+                ],
+            },
             {"type": ALLOWED_MERCHANTS, "allowed": [SD(dict(m)) for m in allowed]},
         ],
-        "cnf": {"jwk": dict(agent_jwk)}, "iat": iat, "exp": exp,
+        "cnf": {"jwk": dict(agent_jwk)},
+        "iat": iat,
+        "exp": exp,
     }
 
 
-def open_payment(max_amount: int, currency: str, payees: Sequence[dict[str, str]],
-                 instruments: Sequence[dict[str, str]], not_before: str, not_after: str,
-                 open_checkout_hash: str, agent_jwk: dict[str, str], iat: int, exp: int) -> dict[str, Any]:
+def open_payment(
+    max_amount: int,
+    currency: str,
+    payees: Sequence[dict[str, str]],
+    instruments: Sequence[dict[str, str]],
+    not_before: str,
+    not_after: str,
+    open_checkout_hash: str,
+    agent_jwk: dict[str, str],
+    iat: int,
+    exp: int,
+) -> dict[str, Any]:
     return {
         "vct": VCT_PAYMENT_OPEN,
         "constraints": [
@@ -101,15 +162,20 @@ def open_payment(max_amount: int, currency: str, payees: Sequence[dict[str, str]
             {"type": EXECUTION_DATE, "not_before": not_before, "not_after": not_after},
             {"type": REFERENCE, "conditional_transaction_id": open_checkout_hash},
         ],
-        "cnf": {"jwk": dict(agent_jwk)}, "iat": iat, "exp": exp,
+        "cnf": {"jwk": dict(agent_jwk)},
+        "iat": iat,
+        "exp": exp,
     }
 
 
-def open_checkout_disclosure(n_acceptable: int, chosen: Sequence[int], n_merchants: int,
-                             merchant_index: int) -> dict[str, Any]:
+def open_checkout_disclosure(
+    n_acceptable: int, chosen: Sequence[int], n_merchants: int, merchant_index: int
+) -> dict[str, Any]:
     """What to reveal of an open checkout mandate for one checkout: the chosen acceptable items
     and the merchant, nothing else (the spec's MUST for privacy)."""
-    return {"constraints": [
-        {"items": [{"acceptable_items": [i in chosen for i in range(n_acceptable)]}]},
-        {"allowed": [i == merchant_index for i in range(n_merchants)]},
-    ]}
+    return {
+        "constraints": [
+            {"items": [{"acceptable_items": [i in chosen for i in range(n_acceptable)]}]},
+            {"allowed": [i == merchant_index for i in range(n_merchants)]},
+        ]
+    }

@@ -27,6 +27,8 @@ class _Keys:
     def resolve(self, kid: str) -> PublicKey | None:
         return self._by_kid.get(kid) if isinstance(kid, str) else None
 
+    require = resolve  # the keys of a file are all at hand: none is ever unavailable
+
 
 def _signers(intent: IntentRecord | None, cart: CartRecord | None, payment: PaymentRecord | None):
     if intent is not None:
@@ -69,7 +71,7 @@ def verify_v01_export(doc: dict[str, Any]) -> ChainReport:
                 c.fail("keys.roles", SIGNATURE_INVALID, f"key {str(kid)[:16]}… signs as {by_kid[kid].role} and {role}")
             continue
         try:
-            key = PublicKey(role, owner, key_from_jwk(jwk))  # type: ignore[arg-type]
+            key = PublicKey(role, owner, key_from_jwk(jwk))
         except (SdJwtError, ValueError) as exc:
             c.fail("keys", SIGNATURE_INVALID, f"unusable key {str(kid)[:16]}…: {exc}")
             continue
@@ -84,8 +86,12 @@ def verify_v01_export(doc: dict[str, Any]) -> ChainReport:
 
         paid = from_major(payment.payment.payment_mandate_contents.payment_details_total.amount.value)
         t = Checks()
-        t.expect("transaction.amount", tx.get("amount_cents") == paid, CHAIN_INVALID,
-                 "the transaction is for the payment mandate's total",
-                 f"the transaction amount {tx.get('amount_cents')} ≠ the payment mandate's {paid}")
+        t.expect(
+            "transaction.amount",
+            tx.get("amount_cents") == paid,
+            CHAIN_INVALID,
+            "the transaction is for the payment mandate's total",
+            f"the transaction amount {tx.get('amount_cents')} ≠ the payment mandate's {paid}",
+        )
         report = report + t.report()
     return report

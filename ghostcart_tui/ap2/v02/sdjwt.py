@@ -13,6 +13,7 @@ duplicates, `_sd_alg`) with one change: the issuer signature is checked by `ap2.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 from functools import lru_cache
@@ -42,8 +43,12 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def b64url_decode(s: str) -> bytes:
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    """base64url without padding → bytes (binascii directly: this runs for every segment)."""
+    return binascii.a2b_base64(s.encode("ascii").translate(_URLSAFE) + b"=" * (-len(s) % 4), strict_mode=True)
 
 
 def sha256_b64(text: str) -> str:
@@ -58,8 +63,11 @@ def sha256_b64(text: str) -> str:
 def _jwk_cached(pem_or_point: bytes, kid: str, private: bool) -> JWK:
     from cryptography.hazmat.primitives import serialization
 
-    key = (serialization.load_der_private_key(pem_or_point, None) if private
-           else serialization.load_der_public_key(pem_or_point))
+    key = (
+        serialization.load_der_private_key(pem_or_point, None)
+        if private
+        else serialization.load_der_public_key(pem_or_point)
+    )
     d = json.loads(JWK.from_pyca(key).export(private_key=private))
     d["kid"] = kid
     return JWK(**d)
@@ -69,36 +77,50 @@ def signing_jwk(private_key: ec.EllipticCurvePrivateKey, kid: str) -> JWK:
     """A jwcrypto JWK (with kid) of a P-256 private key, for the sd_jwt issuer."""
     from cryptography.hazmat.primitives import serialization
 
-    der = private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+    der = private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return _jwk_cached(der, kid, True)
 
 
 def public_jwk(public_key: ec.EllipticCurvePublicKey, kid: str | None = None) -> dict[str, str]:
     nums = public_key.public_numbers()
-    d = {"kty": "EC", "crv": "P-256", "x": b64url(nums.x.to_bytes(32, "big")),
-         "y": b64url(nums.y.to_bytes(32, "big"))}
+    d = {"kty": "EC", "crv": "P-256", "x": b64url(nums.x.to_bytes(32, "big")), "y": b64url(nums.y.to_bytes(32, "big"))}
     if kid:
         d["kid"] = kid
     return d
 
 
+@lru_cache(maxsize=256)
+def _p256(x: str, y: str) -> ec.EllipticCurvePublicKey:
+    return ec.EllipticCurvePublicNumbers(
+        int.from_bytes(b64url_decode(x), "big"), int.from_bytes(b64url_decode(y), "big"), ec.SECP256R1()
+    ).public_key()
+
+
 def key_from_jwk(jwk: Any) -> ec.EllipticCurvePublicKey:
-    """A P-256 public key from a JWK dict; SdJwtError for anything else."""
+    """A P-256 public key from a JWK dict; SdJwtError for anything else. (The point is
+    validated on the curve once per distinct key: the parsed key is kept, as a key store would.)"""
     try:
         if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
             raise ValueError("not an EC P-256 key")
-        x, y = (int.from_bytes(b64url_decode(jwk[c]), "big") for c in ("x", "y"))
-        return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        x, y = jwk["x"], jwk["y"]
+        if not isinstance(x, str) or not isinstance(y, str):
+            raise ValueError("x and y must be base64url strings")
+        return _p256(x, y)
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise SdJwtError(f"not a usable P-256 public JWK: {exc}") from None
+
+
+@lru_cache(maxsize=256)
+def _thumb(crv: str, kty: str, x: str, y: str) -> str:
+    members = {"crv": crv, "kty": kty, "x": x, "y": y}
+    return b64url(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")).digest())
 
 
 def thumbprint(jwk: dict[str, Any]) -> str:
     """RFC 7638 JWK thumbprint (what identifies a key, e.g. cnf.jwk against the agent's key)."""
-    members = {k: jwk[k] for k in ("crv", "kty", "x", "y")}
-    return b64url(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True)
-                                 .encode("ascii")).digest())
+    return _thumb(*(str(jwk[k]) for k in ("crv", "kty", "x", "y")))
 
 
 # -- plain compact JWS (merchant's checkout JWT, receipts) --------------------------------------
@@ -146,15 +168,15 @@ def unverified_part(token: str, index: int) -> dict[str, Any]:
 # -- issuance and presentation ------------------------------------------------------------------
 
 
-def issue(content: dict[str, Any], key: JWK, *, typ: str = ROOT_TYP,
-          extra: dict[str, Any] | None = None) -> str:
+def issue(content: dict[str, Any], key: JWK, *, typ: str = ROOT_TYP, extra: dict[str, Any] | None = None) -> str:
     """An SD-JWT whose `delegate_payload` holds `content` (one disclosable element), signed with
     `key`; `extra` claims (iat, aud, nonce, sd_hash of a KB hop) sit beside it, not disclosable.
     Returns the issuance: issuer JWT ~ every disclosure ~."""
     claims: dict[str, Any] = {"delegate_payload": [SD(content)]}
     claims.update(extra or {})
-    issuer = SDJWTIssuer(claims, key, serialization_format="compact",
-                         extra_header_parameters={"typ": typ, "kid": key.key_id})
+    issuer = SDJWTIssuer(
+        claims, key, serialization_format="compact", extra_header_parameters={"typ": typ, "kid": key.key_id}
+    )
     return issuer.sd_jwt_issuance
 
 
@@ -178,8 +200,9 @@ def present(issuance: str, disclose: dict[str, Any]) -> str:
     return holder.sd_jwt_presentation
 
 
-def delegate(open_presentation: str, closed_content: dict[str, Any], agent_key: JWK, *,
-             aud: str, nonce: str, iat: int) -> str:
+def delegate(
+    open_presentation: str, closed_content: dict[str, Any], agent_key: JWK, *, aud: str, nonce: str, iat: int
+) -> str:
     """The closed hop: a KB-SD-JWT by the agent key (the open mandate's cnf) over `closed_content`,
     bound to the exact presented open mandate by sd_hash, with the verifier's aud and nonce.
     Returns the `~~`-joined chain."""
@@ -187,8 +210,12 @@ def delegate(open_presentation: str, closed_content: dict[str, Any], agent_key: 
         raise SdJwtError("a delegation hop needs the verifier's aud and a nonce")
     if not open_presentation.endswith("~"):
         open_presentation += "~"
-    hop = issue(closed_content, agent_key, typ=KB_TYP,
-                extra={"iat": iat, "aud": aud, "nonce": nonce, "sd_hash": sha256_b64(open_presentation)})
+    hop = issue(
+        closed_content,
+        agent_key,
+        typ=KB_TYP,
+        extra={"iat": iat, "aud": aud, "nonce": nonce, "sd_hash": sha256_b64(open_presentation)},
+    )
     return f"{open_presentation[:-1]}~~{present(hop, disclose_all(closed_content))}"
 
 
@@ -204,6 +231,10 @@ def hops(token: str) -> list[str]:
 
 
 # -- verification -------------------------------------------------------------------------------
+
+
+# The values the last verify() saw disclosed (for the privacy check), without decoding them twice.
+LAST_DISCLOSED: list[Any] = []
 
 
 class _Verifier(SDJWTVerifier):
@@ -234,6 +265,7 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> tuple[dict[str,
             raise SdJwtError(f"algorithm {header.get('alg')!r} is not ES256")
         v = _Verifier(token, public_key)
         claims = v.get_verified_payload()
+        LAST_DISCLOSED[:] = [d[-1] for d in v._hash_to_decoded_disclosure.values()]
     except SdJwtError:
         raise
     except Exception as exc:  # malformed base64/JSON, duplicate digests, unknown _sd_alg, ...

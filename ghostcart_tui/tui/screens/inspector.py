@@ -106,6 +106,25 @@ def render_json(view, mask: bool = False) -> Group:
     return Group(*parts)
 
 
+def render_v02(rt, view, mask: bool = False):
+    """The AP2 v0.2 chain of the same purchase: open → closed hops with who signed each and what
+    it allows, the receipts, and every v0.2 check re-run now (AP2 v0.2 stream)."""
+    from ...services import ap2_v02
+
+    ref = view.transaction.transaction_id if view.transaction else view.payment.mandate_id if view.payment else None
+    v2 = ap2_v02.chain_v02(rt, ref) if ref else None
+    if v2 is None:
+        return Text("AP2 v0.2: this chain has no v0.2 records", style="dim")
+    steps = Table.grid(padding=(0, 1))
+    for col in (dict(no_wrap=True, style="bold"), dict(no_wrap=True), dict(ratio=1)):
+        steps.add_column(**col)
+    for step, signer, detail in ap2_v02.describe(v2.document):
+        steps.add_row(*(safe_text(cell, newlines=False) for cell in (step, signer, detail)))
+    head = Text.assemble(("AP2 v0.2 chain, re-verified now  ", "bold"),
+                         ("✓ every check passes", "bold green") if v2.report.ok else ("✗ INVALID", "bold red"))
+    return Group(head, steps, Text(""), render_verdicts(v2.report.verdicts, mask), Text(""))
+
+
 class InspectorScreen(Screen[None]):
     DEFAULT_CSS = """
     #inspector {
@@ -157,6 +176,7 @@ class InspectorScreen(Screen[None]):
         Binding("escape,q", "close", "Back"),
         Binding("e", "export", "Export chain"),
         Binding("r", "reload", "Re-verify"),
+        Binding("v", "toggle_v02", "AP2 v0.2", show=False),
     ]
 
     def __init__(self, rt, ref: str, *, mask: bool = False) -> None:
@@ -165,6 +185,7 @@ class InspectorScreen(Screen[None]):
         self.ref = ref
         self.mask = mask
         self.view = None
+        self.show_v02 = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="inspector"):
@@ -204,7 +225,8 @@ class InspectorScreen(Screen[None]):
         boxes.append(Static("→", classes="arrow"))
         boxes.append(_tx_box(view.transaction))
         await row.mount_all(boxes)
-        self.query_one("#verdicts", Static).update(Group(Text("Checks (re-verified now)", style="bold"),
+        v02 = [render_v02(self.rt, view, self.mask)] if self.show_v02 else []
+        self.query_one("#verdicts", Static).update(Group(*v02, Text("Checks (re-verified now)", style="bold"),
                                                          render_verdicts(view.verdicts, self.mask), Text("")))
         self.query_one("#raw-json", Static).update(render_json(view, self.mask))
 
@@ -218,6 +240,10 @@ class InspectorScreen(Screen[None]):
             self.app.notify(describe_error(exc), title="Export failed", severity="error", markup=False)
             return
         self.app.notify(f"Chain exported to {path}", title="Exported", markup=False)
+
+    async def action_toggle_v02(self) -> None:
+        self.show_v02 = not self.show_v02
+        await self.action_reload()
 
     def action_close(self) -> None:
         self.dismiss(None)
