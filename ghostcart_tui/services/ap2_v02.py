@@ -109,9 +109,10 @@ def _instruments(rt: Runtime, user_id: str, intent: IntentRecord | None = None) 
     """The instruments a mandate allows: the one the signed intent names when it names one,
     else every usable method in the wallet (as token descriptions, never card numbers)."""
     methods = [m for m in rt.credentials.list_methods(user_id) if not m.expired]
-    named = _intent_token(intent) if intent is not None else None
+    signed = intent.allowed_tokens() if intent is not None else None  # rel: the intent's signed set
+    named = signed or ([t] if intent is not None and (t := _intent_token(intent)) else [])
     if named:
-        methods = [m for m in methods if m.token == named] or methods
+        methods = [m for m in methods if m.token in named] or methods
     return [C.instrument(m.token, "card", m.label) for m in methods]
 
 
