@@ -51,7 +51,10 @@ CURRENCY = "USD"
 
 
 def processor_key(rt: Runtime) -> processor.ProcessorKey:
-    return processor.processor_key(rt.settings.keys_dir, rt.settings.key_passphrase)
+    """The processor's own key, in its own folder under GHOSTCART_HOME (processor/keys/, beside
+    its ledger), apart from the shopper's keys."""
+    return processor.processor_key(processor.keys_dir(rt.settings.data_home, rt.settings.keys_dir),
+                                   rt.settings.key_passphrase)
 
 
 def _jwk(kp: KeyPair):
