@@ -26,11 +26,11 @@ if __package__ in (None, ""):  # `uv run bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from . import bench_monitoring, bench_purchase, bench_signing, bench_startup, bench_store  # noqa: E402
+from . import bench_monitoring, bench_nlu, bench_purchase, bench_signing, bench_startup, bench_store  # noqa: E402
 from ._core import Figure, fmt, machine_info, unavailable  # noqa: E402
 
 BENCHMARKS: dict[str, ModuleType] = {
-    m.NAME: m for m in (bench_startup, bench_purchase, bench_monitoring, bench_signing, bench_store)
+    m.NAME: m for m in (bench_startup, bench_purchase, bench_monitoring, bench_signing, bench_store, bench_nlu)
 }
 RESULTS = Path(__file__).resolve().parent / "results.json"
 

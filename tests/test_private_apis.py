@@ -35,8 +35,6 @@ ALLOWED: dict[str, set[str]] = {
 TEMPORARY: dict[str, set[str]] = {
     # the tui stream removes this import from tui/boot.py (issue 12)
     "ghostcart_tui/tui/boot.py": {"textual.widgets._markdown"},
-    # private files (merged): overrides logging.FileHandler._open to create the log 0600
-    "ghostcart_tui/core/logs.py": {"_open"},
 }
 _REFLECTION = {"getattr", "setattr", "hasattr", "delattr"}
 

@@ -44,9 +44,17 @@ class AgentGraph:
 def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Meter,
                 journal: Journal | None = None) -> AgentGraph:
     memory = ToolMemory()
+    world = None
+    if choice.provider == "offline":
+        from .offline.world import World
+
+        world = World(rt, session_id)
 
     def model(agent: str) -> Any:
-        return build_model(choice, rt.settings)
+        inner = build_model(choice, rt.settings)
+        if world is not None and hasattr(inner, "attach"):
+            inner.attach(world)  # the offline model reads the catalog, clock and conversation state
+        return inner
 
     payment = Agent(name="payment", agent_id="payment", model=model("payment"), system_prompt=prompts.PAYMENT,
                     tools=payment_tools(rt, memory), tool_executor=SequentialToolExecutor(),

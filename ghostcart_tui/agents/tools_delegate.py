@@ -43,7 +43,8 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
     @tool(name="create_hnp_intent")
     def create_hnp_intent(product_query: str, max_price_usd: float, max_delivery_days: int | None = None,
                           max_total_usd: float | None = None, quantity: int = 1, expiry_days: int | None = None,
-                          product_id: str | None = None) -> dict:
+                          product_id: str | None = None, product_ids: list[str] | None = None,
+                          notify_only: bool = False) -> dict:
         """Create the intent mandate the shopper will sign: buy automatically, once, when every
         constraint holds before the intent expires.
 
@@ -55,18 +56,24 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
             quantity: How many to buy (default 1).
             expiry_days: How many days to watch (default from settings).
             product_id: The catalog product id when the query names exactly one product.
+            product_ids: The acceptable catalog product ids (required unless product_id is given):
+                the watch buys only these.
+            notify_only: True when the shopper wants to be told (and sign a cart) instead of an
+                automatic purchase ("just let me know", "don't buy anything").
         """
         def run() -> dict:
             price = to_cents(max_price_usd)
             if not price:
                 raise UserError("a maximum price is required; ask the shopper for it")
+            qty = int(quantity or 1)
+            if not 1 <= qty <= 10:
+                raise UserError(f"a watch buys 1 to 10 items, not {qty}; ask the shopper how many")
             c = Constraints(max_price_cents=price, max_total_cents=to_cents(max_total_usd),
-                            max_delivery_days=max_delivery_days, quantity=max(1, min(int(quantity or 1), 10)))
-            if product_id:
-                rt.inventory.require(product_id)
-            activity(rt, agent, f"writing an intent for '{product_query}'…")
-            record = intents.create_intent(rt, product_query, c, expiry_days=expiry_days,
-                                           skus=[product_id] if product_id else None)
+                            max_delivery_days=max_delivery_days, quantity=qty)
+            skus = _resolved_skus(rt, product_query, product_id, product_ids)
+            label = " or ".join(rt.inventory.require(s).name for s in skus)  # the name, never leftover words
+            activity(rt, agent, f"writing an intent for '{label}'…")
+            record = _create(rt, label, c, expiry_days, skus, bool(notify_only))
             memory.last_intent_id = record.mandate_id
             return ok({"intent_mandate_id": record.mandate_id, "description": record.intent.natural_language_description,
                        "expires_at": record.intent.intent_expiry, "max_price": money(price),
@@ -120,9 +127,12 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
                 live = [j for j in monitoring.list_jobs(rt, live_only=True, user_id=rt.user_id)
                         if j.status != "purchasing"]
                 words = (product_query or "").lower().split()
-                match = [j for j in live if all(w in j.product_query.lower() for w in words)]
+                match = [j for j in live if words and all(w in j.product_query.lower() for w in words)]
                 if not match:
                     raise UserError("no active watch matches that; nothing was cancelled")
+                if len(match) > 1:  # never guess which one: ask the shopper
+                    names = "; ".join(f"{j.product_query} ({j.job_id})" for j in match)
+                    raise UserError(f"several watches match that: {names}; ask which one, nothing was cancelled")
                 jid = match[0].job_id
             activity(rt, agent, f"cancelling {jid}…")
             job = monitoring.cancel(rt, jid)
@@ -133,3 +143,38 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
     return [extract_monitoring_constraints, search_tool(rt, memory, agent), create_hnp_intent,
             signature_tool(rt, memory, agent, "intent"), get_signed_intent_mandate, activate_monitoring_job,
             cancel_monitoring_job]
+
+
+def _resolved_skus(rt: Runtime, query: str, product_id: str | None, product_ids: list[str] | None) -> list[str]:
+    """The product ids a watch binds to: given ids (each must exist), else the one product the
+    query resolves to in the catalog. Anything else is refused: a watch never guesses."""
+    given = [str(p) for p in (product_ids or []) if p] or ([product_id] if product_id else [])
+    if given:
+        for pid in given:
+            rt.inventory.require(pid)
+        return list(dict.fromkeys(given))
+    from .offline.pipeline.normalize import normalize
+    from .offline.pipeline.resolve import resolve
+
+    res = resolve(normalize(query), rt.inventory.products())
+    if res.missing or not res.named or len(res.candidates) != 1:
+        raise UserError("a watch needs the catalog product id(s) it may buy; search and pass product_ids")
+    return res.candidates
+
+
+def notify_only_supported() -> bool:
+    """Whether services.intents can create a notify-only intent (user_cart_confirmation_required)."""
+    import inspect
+
+    return "notify_only" in inspect.signature(intents.create_intent).parameters
+
+
+def _create(rt: Runtime, label: str, c: Constraints, expiry_days: int | None, skus: list[str], notify_only: bool):
+    import inspect
+
+    kwargs: dict = {"expiry_days": expiry_days, "skus": skus}
+    if "notify_only" in inspect.signature(intents.create_intent).parameters:
+        kwargs["notify_only"] = notify_only
+    elif notify_only:  # the services do not know notify-only yet: refuse rather than create a buying intent
+        raise UserError("notify-only watches are not available yet; nothing was created")
+    return intents.create_intent(rt, label, c, **kwargs)

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from strands import tool
 
 from ..ap2.errors import CREDENTIALS_UNAVAILABLE, AP2Error
+from ..core.errors import UserError
+from ..core.events import ProductResults
 from ..core.money import from_major, parse_money
 from ..commerce.processor import describe_decline
 from ..services import carts, catalog, payments, signatures
@@ -34,18 +36,23 @@ def to_cents(amount: float | int | str | None) -> int | None:
 
 def search_tool(rt: Runtime, memory: ToolMemory, agent: str):
     @tool(name="search_products")
-    def search_products(query: str, max_price_usd: float | None = None) -> dict:
+    def search_products(query: str, max_price_usd: float | None = None, product_ids: list[str] | None = None) -> dict:
         """Search the merchant catalog. Returns every match (in stock or not) with its price and
         whether it is within the shopper's item-price budget.
 
         Args:
             query: What the shopper is looking for, e.g. "coffee maker".
             max_price_usd: The shopper's maximum item price in dollars, if they gave one.
+            product_ids: Exactly these catalog products, in this order (instead of a text search).
         """
         def run() -> dict:
             activity(rt, agent, f"searching '{query}'…")
             budget = to_cents(max_price_usd)
-            hits = catalog.search_products(rt, query, limit=MAX_LISTED)
+            if product_ids:
+                hits = [p for p in (rt.inventory.get(str(i)) for i in product_ids[:MAX_LISTED]) if p is not None]
+                rt.bus.publish(ProductResults(query=query, product_ids=[p.product_id for p in hits]))
+            else:
+                hits = catalog.search_products(rt, query, limit=MAX_LISTED)
             return ok({"query": query, "max_price": money(budget), "count": len(hits), "results": [
                 {"product_id": p.product_id, "name": p.name, "price": money(p.price_cents),
                  "price_cents": p.price_cents, "in_stock": p.in_stock, "delivery_days": p.delivery_days,
@@ -63,18 +70,31 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
     agent = "shopping"
 
     @tool(name="create_shopping_cart")
-    def create_shopping_cart(product_id: str, quantity: int = 1, max_price_usd: float | None = None) -> dict:
+    def create_shopping_cart(product_id: str, quantity: int = 1, max_price_usd: float | None = None,
+                             max_total_usd: float | None = None, max_delivery_days: int | None = None) -> dict:
         """Have the merchant price and sign a cart for one in-stock product. Refuses out-of-stock
-        products and products above the shopper's item-price budget.
+        products, products above the shopper's item-price budget or total, slower than their deadline,
+        and quantities above 10 (ask the shopper instead).
 
         Args:
             product_id: The catalog product id, e.g. "prod_coffee_001".
-            quantity: How many the shopper asked for (default 1).
+            quantity: How many the shopper asked for (default 1, at most 10).
             max_price_usd: The shopper's maximum item price in dollars, if they gave one.
+            max_total_usd: The shopper's maximum cart total (tax and shipping included), if they gave one.
+            max_delivery_days: The latest delivery the shopper accepts, in days, if they gave one.
         """
         def run() -> dict:
             activity(rt, agent, f"building a cart for {product_id}…")
-            qty = max(1, min(int(quantity or 1), 10))
+            qty = int(quantity or 1)
+            if not 1 <= qty <= 10:
+                raise UserError(f"a cart holds 1 to 10 items, not {qty}; ask the shopper how many")
+            product = rt.inventory.get(product_id)
+            if product is not None and max_delivery_days is not None and product.delivery_days > int(max_delivery_days):
+                raise UserError(f"{product.name} takes {product.delivery_days} days to deliver, more than "
+                                f"{int(max_delivery_days)}; nothing was put in a cart")
+            total_cap = to_cents(max_total_usd)
+            if product is not None and total_cap is not None and carts.quote_product(product, qty).total_cents > total_cap:
+                raise UserError(f"the cart total would exceed {money(total_cap)}; nothing was put in a cart")
             record = carts.create_hp_cart(rt, product_id, qty, max_price_cents=to_cents(max_price_usd))
             memory.last_cart_id = record.mandate_id
             view = signatures.signature_view(rt, record, "created")

@@ -184,7 +184,10 @@ def verify_jwt_signer(
     if not _SEGMENT_RE.match(payload_seg) or not _SEGMENT_RE.match(sig_seg):
         raise _fail("malformed token: payload or signature is not base64url")
 
-    signer = keys.require(kid)  # KeyUnavailable (not a verdict) when a key file cannot be opened
+    # KeyStore.require: KeyUnavailable (not a verdict) when a key file cannot be opened. Other key
+    # sources (e.g. the public keys of an export) only resolve.
+    require = getattr(keys, "require", None)
+    signer = require(kid) if require is not None else keys.resolve(kid)
     if signer is None:
         raise _fail(f"signed with an unknown key (kid {kid[:16]}…)", kid=kid)
     if signer.role != expected_role:

@@ -214,7 +214,7 @@ def db_init(ctx: typer.Context) -> None:
 # ---- doctor --------------------------------------------------------------------------------------
 
 def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    from ..services.diagnostics import aws_credentials_source, db_status, keys_status
+    from ..services.diagnostics import aws_credentials_source, db_status, exposed_files, keys_status
 
     s = settings(ctx)
     shown = {
@@ -247,6 +247,7 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
                           for k in ks.keys],
                  "unreadable": [str(p) for p in ks.unreadable], "problem": ks.problem,
                  "user_key": _user_key_dict(ks.user)},
+        "exposed_files": exposed_files(s),
     }
     ok = dbs.problem is None and ks.problem is None and not ks.unreadable and not (ks.user and ks.user.mismatch)
     report["ok"] = ok
@@ -279,5 +280,12 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         for p in ks.unreadable:
             out.print(txt(f"  ✗ unreadable key file {p}", "red"))
         _print_user_key(out, ks.user)
+        out.print(txt("Files", "bold"))
+        if report["exposed_files"]:
+            for p in report["exposed_files"]:
+                out.print(txt(f"  ! open to other users: {p}", "yellow"))
+            out.print(txt("    (GhostCart makes them 0600, folders 0700, the next time it opens them)", "dim"))
+        else:
+            out.print(txt("  ✓ the data folder, database, log and keys are private to you", "green"))
     if not ok:
         raise typer.Exit(1)

@@ -23,13 +23,21 @@ class _RedactingFormatter(logging.Formatter):
         return redact_pans(super().format(record))
 
 
-class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
-    """The log and every rotated file are 0600 whatever the umask (they may quote the shopper)."""
+def _private_rotator(source: str, dest: str) -> None:
+    """RotatingFileHandler's public `rotator` hook: rename, then create the next log file 0600
+    before the handler reopens it (the handler opens an existing file without changing its mode)."""
+    os.replace(source, dest)
+    os.close(os.open(source, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE))
 
-    def _open(self):  # type: ignore[no-untyped-def]
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
-        tighten(Path(self.baseFilename), FILE_MODE)
-        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+def _private_handler(path: Path) -> logging.handlers.RotatingFileHandler:
+    """The log and every rotated file are 0600 whatever the umask (they may quote the shopper)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE))
+    tighten(path, FILE_MODE)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                                   encoding="utf-8")
+    handler.rotator = _private_rotator
+    return handler
 
 
 def configure_logging(path: Path, level: str = "INFO") -> None:
@@ -37,7 +45,7 @@ def configure_logging(path: Path, level: str = "INFO") -> None:
     if _configured == path:
         return
     private_dir(path.parent)
-    handler = _PrivateRotatingHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler = _private_handler(path)
     handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for h in list(root.handlers):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +10,7 @@ from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_USER_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 DEFAULT_BEDROCK_MODEL = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 
@@ -46,6 +48,15 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     user_id: str = Field("user_demo", validation_alias="GHOSTCART_USER")
     seed: int | None = Field(None, validation_alias="GHOSTCART_SEED")
+
+    @field_validator("user_id", mode="after")
+    @classmethod
+    def _user_id(cls, v: str) -> str:
+        # It names the user's key file (keys/user-<id>.pem): nothing path-like.
+        if not _USER_ID.fullmatch(v) or set(v) == {"."}:
+            raise ValueError(f"invalid user id {v[:80]!r}: use 1-64 characters from A-Z a-z 0-9 _ . - "
+                             "(not only dots)")
+        return v
 
     @field_validator("data_home", mode="after")
     @classmethod

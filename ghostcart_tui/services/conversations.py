@@ -53,6 +53,29 @@ def ensure_session(rt: Runtime, session_id: str, context: dict[str, Any] | None 
                              last_activity_at=now, created_at=now))
 
 
+STATE_KEY = "nlu_state"
+
+
+def read_state(rt: Runtime, session_id: str) -> dict[str, Any] | None:
+    """The offline model's typed conversation state (agents/offline/pipeline/state.py), as JSON."""
+    with rt.db.read() as s:
+        row = s.get(SessionRow, session_id)
+        if row is None or row.user_id != rt.user_id:
+            return None
+        value = (row.context or {}).get(STATE_KEY)
+        return dict(value) if isinstance(value, dict) else None
+
+
+def write_state(rt: Runtime, session_id: str, state: dict[str, Any]) -> None:
+    """Store it in the session's context JSON (no card number typed into the chat is stored)."""
+    with rt.db.write() as s:
+        row = s.get(SessionRow, session_id)
+        if row is None or row.user_id != rt.user_id:
+            return
+        row.context = {**(row.context or {}), STATE_KEY: redact_in(state)}
+        s.add(row)
+
+
 def touch_session(rt: Runtime, session_id: str, flow: str | None = None) -> None:
     with rt.db.write() as s:
         row = s.get(SessionRow, session_id)

@@ -169,6 +169,31 @@ def user_key_status(settings: Settings, store: KeyStore, infos: list[KeyInfo]) -
                          warnings)
 
 
+def exposed_files(settings: Settings) -> list[str]:
+    """GhostCart's files and folders that others may read (group/other bits set), as
+    '<path> (0644)'; they are tightened to 0600/0700 the next time GhostCart opens them."""
+    import os
+    import stat
+
+    home = settings.data_home
+    candidates = [home, settings.db_path, Path(f"{settings.db_path}-wal"), Path(f"{settings.db_path}-shm"),
+                  settings.log_path, settings.keys_dir]
+    if settings.keys_dir.is_dir():
+        try:
+            candidates += sorted(settings.keys_dir.iterdir())
+        except OSError:
+            pass
+    found = []
+    for p in candidates:
+        try:
+            mode = stat.S_IMODE(os.stat(p).st_mode)
+        except OSError:
+            continue
+        if mode & 0o077:
+            found.append(f"{p} ({mode:04o})")
+    return found
+
+
 def aws_credentials_source() -> tuple[bool, str]:
     """(resolved, how): the provider name boto3 used (env, shared-credentials-file, sso…), never
     the secret itself."""

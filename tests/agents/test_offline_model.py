@@ -31,7 +31,7 @@ async def test_routes_with_tool_use_blocks():
     start = next(e for e in ev if "contentBlockStart" in e)["contentBlockStart"]["start"]["toolUse"]
     assert start["name"] == "delegate_agent"
     payload = next(e for e in ev if "contentBlockDelta" in e)["contentBlockDelta"]["delta"]["toolUse"]["input"]
-    assert json.loads(payload)["input"].startswith("Buy AirPods")
+    assert json.loads(payload)["input"].startswith("Buy Apple AirPods Pro (ids prod_airpods_001)")
     assert next(e for e in ev if "messageStop" in e)["messageStop"]["stopReason"] == "tool_use"
 
 

@@ -19,7 +19,6 @@ NOT_YET: set[str] = {
     "ghostcart_tui/agents/offline/model.py",
     "ghostcart_tui/agents/offline/policy_shopping.py",
     "ghostcart_tui/agents/offline/policy_delegate.py",
-    "ghostcart_tui/agents/offline/policy_supervisor.py",
 }
 
 

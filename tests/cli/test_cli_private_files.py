@@ -100,3 +100,15 @@ def test_rotated_logs_are_private(tmp_path, monkeypatch):
     assert len(rotated) >= 2
     assert all(mode(p) == 0o600 for p in rotated), [(p.name, oct(mode(p))) for p in rotated]
     assert mode(path.parent) == 0o700
+
+
+def test_doctor_names_files_open_to_others_until_they_are_tightened(cli, _home):
+    assert cli("db", "init").exit_code == 0
+    assert "private to you" in cli("doctor").output
+    os.chmod(_home, 0o755)
+    os.chmod(_home / "ghostcart.db", 0o644)
+    r = cli("doctor")
+    assert r.exit_code == 0 and "open to other users" in r.output and "(0644)" in r.output, r.output
+    assert json.loads(cli("doctor", "--json").output)["exposed_files"]
+    assert cli("products").exit_code == 0  # any command that opens the data tightens them
+    assert json.loads(cli("doctor", "--json").output)["exposed_files"] == []

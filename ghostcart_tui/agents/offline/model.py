@@ -19,6 +19,7 @@ from strands.models import Model
 from . import policy_delegate, policy_shopping, policy_supervisor
 from .reply import Reply
 from .transcript import read
+from .world import World
 
 _MARKER = re.compile(r"\[ghostcart:(\w+)\]")
 _BY_TOOL = (("shopping_agent", "supervisor"), ("delegate_agent", "supervisor"),
@@ -34,19 +35,21 @@ def which_agent(system_prompt: str | None, tool_specs: list[dict] | None) -> str
     return next((agent for tool, agent in _BY_TOOL if tool in names), "supervisor")
 
 
-def decide(messages: list[dict], system_prompt: str | None, tool_specs: list[dict] | None) -> Reply:
-    """The offline policy as a pure function (FakeBedrock tests reuse it as the model's brain)."""
+def decide(messages: list[dict], system_prompt: str | None, tool_specs: list[dict] | None,
+           world: World | None = None) -> Reply:
+    """The offline policy as a function of the messages, the tool specs and the world (the catalog,
+    the clock and the conversation state; FakeBedrock tests reuse it without a world)."""
     agent = which_agent(system_prompt, tool_specs)
     t = read(messages)
     tools = {s.get("name") for s in tool_specs or []}
     if agent == "supervisor":
-        reply = policy_supervisor.decide(t)
+        reply = policy_supervisor.decide(t, world)
     elif agent == "delegate":
-        reply = policy_delegate.decide(t)
+        reply = policy_delegate.decide(t, world)
     elif agent == "payment":
         reply = policy_shopping.decide_payment(t)
     else:
-        reply = policy_shopping.decide(t)
+        reply = policy_shopping.decide(t, world)
     # Never call a tool the agent does not have (a prompt/tool mismatch must not crash the loop).
     unknown = [name for name, _ in reply.calls if tools and name not in tools]
     if unknown:
@@ -75,6 +78,11 @@ def _chunks(text: str, size: int = 24) -> list[str]:
 class OfflineModel(Model):
     def __init__(self, **config: Any) -> None:
         self.config = {"model_id": "ghostcart-offline", **config}
+        self.world: World | None = None
+
+    def attach(self, world: World) -> None:
+        """Give the model the conversation's world (catalog, clock, state); graph.py calls it."""
+        self.world = world
 
     def update_config(self, **model_config: Any) -> None:
         self.config.update(model_config)
@@ -86,8 +94,9 @@ class OfflineModel(Model):
         raise NotImplementedError("the offline model does not produce structured output")
         yield  # pragma: no cover  (makes this an async generator)
 
-    async def stream(self, messages, tool_specs=None, system_prompt=None, **kwargs) -> AsyncGenerator[dict, None]:
-        reply = decide(messages, system_prompt, tool_specs)
+    async def stream(self, messages, tool_specs=None, system_prompt=None,  # type: ignore[override]
+                     **kwargs) -> AsyncGenerator[dict, None]:
+        reply = decide(messages, system_prompt, tool_specs, self.world)
         yield {"messageStart": {"role": "assistant"}}
         out_chars = 0
         if reply.text:

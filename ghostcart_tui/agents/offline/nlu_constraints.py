@@ -19,7 +19,7 @@ def _partial(a: Analysis, expiry: int | None, **kw: object) -> dict:
         expiry_days=expiry,
         quantity=a.quantity,
     )
-    base.update(kw)
+    base.update(kw)  # type: ignore[arg-type]
     return base
 
 
@@ -42,7 +42,7 @@ def extract_constraints(text: str, default_expiry_days: int = 7) -> Constraints 
     if a.bad_amount is not None:
         which = "max_total" if a.bad_amount.total else "max_price"
         q = (
-            f"{a.bad_amount.error[:80]}, so I can't use it as a limit. "
+            f"{(a.bad_amount.error or '')[:80]}, so I can't use it as a limit. "
             + (f"What's the most you'd pay in total for {query}?" if which == "max_total" and query
                else _price_question(query))
         )

@@ -130,6 +130,14 @@ def _glued_suffix(toks: list[Token], k: int) -> bool:
 
 class _Core:
     __slots__ = ("start", "end", "cents", "error", "currency", "foreign", "kind", "text")
+    start: int
+    end: int
+    cents: int | None
+    error: str | None
+    currency: bool
+    foreign: bool
+    kind: str
+    text: str
 
 
 def _parse_core(toks: list[Token], lows: list[str], norm: str, j: int) -> _Core | None:
@@ -268,7 +276,7 @@ def find_amounts(toks: list[Token], norm: str) -> list[Amount]:
                         and (core.cents >= 1000 or "." in toks[core.start].raw)
                         and _next_ok_for_bare(lows, toks, core.end)
                     )
-        if not accepted:
+        if not accepted or core is None:
             i += 1
             continue
         start = i if lead_len > 0 else j
@@ -319,7 +327,7 @@ def _mark_ranges_and_totals(amts: list[Amount], lows: list[str]) -> list[Amount]
             amts[idx] = replace(a, role=LOWER)
             if b.role in (TARGET, UPPER):
                 amts[idx + 1] = replace(b, role=UPPER)
-    taken = set()
+    taken: set[int] = set()
     for a in amts:
         taken.update(range(a.start, a.end))
     for ms, mlen, _ in _TOTAL_MARKERS.find_all(lows):

@@ -147,7 +147,7 @@ def _classify(a: Analysis) -> Route:
         return _route(a, "chitchat")
     fu = cancel(a)
     if fu:
-        return Route("followup", fu.payload or "", a.item_max, a.quantity, fu, a.total_max)
+        return Route("followup", str(fu.payload or ""), a.item_max, a.quantity, fu, a.total_max)
     fu = retry(a)
     if fu:
         return Route("followup", "", followup=fu)

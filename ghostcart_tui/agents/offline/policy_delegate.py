@@ -11,12 +11,72 @@ from . import nlu
 from . import requests as rq
 from .reply import Reply, major, usd
 from .transcript import LATEST, Transcript
+from .world import World
 
 AUTONOMY = ("Once you sign, GhostCart will buy it automatically, without further confirmation, as soon "
             "as every condition holds.")
+NOTIFY = ("Nothing will be bought automatically: when every condition holds I'll put it in a cart and ask "
+          "you to sign it.")
 
 
-def decide(t: Transcript) -> Reply:
+def _plan_watch(t: Transcript, plan: dict, world: World | None) -> Reply:
+    if not t.results:
+        args: dict = {"product_query": plan["label"], "product_ids": list(plan["skus"]),
+                      "max_price_usd": major(plan["max_price_cents"]), "notify_only": bool(plan.get("notify_only"))}
+        for key in ("max_delivery_days", "expiry_days"):
+            if plan.get(key) is not None:
+                args[key] = plan[key]
+        if plan.get("max_total_cents"):
+            args["max_total_usd"] = major(plan["max_total_cents"])
+        if (plan.get("quantity") or 1) > 1:
+            args["quantity"] = plan["quantity"]
+        cond = f"at most {usd(plan['max_price_cents'])}{plan.get('note') or ''}"
+        if plan.get("max_total_cents"):
+            cond += f", {usd(plan['max_total_cents'])} in total"
+        if plan.get("max_delivery_days") is not None:
+            d = plan["max_delivery_days"]
+            cond += f" with delivery within {d} day{'s' if d != 1 else ''}"
+        qty = f"{plan['quantity']} × " if (plan.get("quantity") or 1) > 1 else ""
+        if plan.get("notify_only"):
+            text = (f"I'll watch {qty}{plan['label']} and tell you when the price is {cond}. {NOTIFY} "
+                    "Please review and sign the intent.")
+        else:
+            text = (f"I'll watch {qty}{plan['label']} and buy it when the price is {cond}. {AUTONOMY} "
+                    "Please review and sign the intent.")
+        if plan.get("replace_job"):
+            text = f"This replaces your current watch ({plan['replace_job']}) once you sign. " + text
+        return Reply(text, [("create_hnp_intent", args), ("request_user_intent_signature", {"intent_mandate_id": LATEST})])
+    last = t.results[-1]
+    if last.name == "activate_monitoring_job" and last.ok:
+        if world is not None:
+            from .policy_watch import remember
+
+            remember(world.state(), str(last.data.get("job_id")), list(plan["skus"]), str(plan["label"]))
+            world.save()
+        if plan.get("replace_job") and not t.called("cancel_monitoring_job"):
+            return Reply(calls=[("cancel_monitoring_job", {"job_id": plan["replace_job"]})])
+        return Reply(_activated_text(last, bool(plan.get("notify_only"))))
+    if last.name == "cancel_monitoring_job":
+        act = t.last("activate_monitoring_job")
+        return Reply(_activated_text(act, bool(plan.get("notify_only"))) + " The old watch is cancelled." if act
+                     else "The old watch is cancelled.")
+    return decide_tools(t)
+
+
+def decide(t: Transcript, world: World | None = None) -> Reply:
+    plan = rq.plan(t.request)
+    if plan is not None and plan.get("op") == "watch":
+        return _plan_watch(t, plan, world)
+    cancel = rq.cancel_watch(t.request)
+    if cancel is not None and t.results and t.results[-1].ok and world is not None:
+        state = world.state()
+        gone = t.results[-1].data.get("job_id")
+        state.watches = [w for w in state.watches if w.job_id != gone]
+        world.save()
+    return decide_tools(t)
+
+
+def decide_tools(t: Transcript) -> Reply:
     cancel = rq.cancel_watch(t.request)
     if cancel is not None:
         if t.results:
@@ -83,6 +143,8 @@ def _after_signature(t: Transcript) -> Reply:
     if intent is not None and not intent.ok:
         return Reply(f"I couldn't create the intent: {intent.data.get('message', 'unknown error')}")
     sig = t.last("request_user_intent_signature")
+    if sig is None:
+        return Reply("I couldn't get your signature: no signature was requested")
     if not sig.ok:
         return Reply(f"I couldn't get your signature: {sig.data.get('message', 'unknown error')}")
     mid = sig.data.get("mandate_id", LATEST)
@@ -93,13 +155,14 @@ def _after_signature(t: Transcript) -> Reply:
                  "Want to change the conditions, or buy something now instead?")
 
 
-def _activated_text(r) -> str:
+def _activated_text(r, notify_only: bool = False) -> str:
     if not r.ok:
         return f"I couldn't start watching: {r.data.get('message', 'unknown error')}"
     d = r.data
     cond = f"at most {d.get('max_price')}"
     if d.get("max_delivery_days") is not None:
         cond += f" with delivery within {d['max_delivery_days']} days"
-    return (f"Watching {d.get('product_query')}: I'll buy it automatically when the price is {cond}. "
+    what = "I'll tell you and prepare a cart for you to sign" if notify_only else "I'll buy it automatically"
+    return (f"Watching {d.get('product_query')}: {what} when the price is {cond}. "
             f"I check every {d.get('interval_minutes')} minutes until {d.get('expires_at', '')[:10]} "
             f"(job {d.get('job_id')}).")

@@ -12,6 +12,7 @@ from . import nlu
 from . import requests as rq
 from .reply import Reply, major, usd
 from .transcript import LATEST, Result, Transcript
+from .world import World
 
 
 def _wanted(t: Transcript) -> tuple[str, int | None, int, bool]:
@@ -20,7 +21,7 @@ def _wanted(t: Transcript) -> tuple[str, int | None, int, bool]:
     if rq.product_id(text):
         return "", rq.budget(text), rq.quantity(text) or 1, True
     r = nlu.classify(text)
-    buy = r.kind == "immediate" or (r.kind == "followup" and r.followup and r.followup.kind == "confirm")
+    buy = r.kind == "immediate" or (r.kind == "followup" and r.followup is not None and r.followup.kind == "confirm")
     return r.product_query, r.max_price_cents, max(1, r.quantity or 1), buy
 
 
@@ -37,12 +38,59 @@ def _line(i: int, p: dict) -> str:
             f"(id {p['product_id']})")
 
 
-def decide(t: Transcript) -> Reply:
+def _plan_list(t: Transcript, plan: dict) -> Reply:
+    if not t.results:
+        args: dict = {"query": str(plan.get("query") or "products"), "product_ids": list(plan.get("ids") or [])}
+        if plan.get("max_price_cents"):
+            args["max_price_usd"] = major(plan["max_price_cents"])
+        return Reply(calls=[("search_products", args)])
+    found = t.last("search_products")
+    if found is None or not found.ok:
+        return Reply(f"The search failed: {(found.data if found else {}).get('message', 'unknown error')}")
+    hits = found.data.get("results", [])
+    if not hits:
+        return Reply("I couldn't find those products any more. Try other words?")
+    budget = plan.get("max_price_cents")
+    lines = "\n".join(_line(i, p) for i, p in enumerate(hits, 1))
+    head = f"I found {len(hits)} match{'es' if len(hits) != 1 else ''} for '{plan.get('query')}'"
+    head += f" within {usd(budget)}:" if budget else ":"
+    return Reply(f"{head}\n{lines}\n\n{plan.get('tail') or ''}".rstrip())
+
+
+def _note(world: World | None, **changes) -> None:
+    """Record an outcome in the conversation state (the supervisor reads it next turn)."""
+    if world is None:
+        return
+    state = world.state()
+    for key, value in changes.items():
+        setattr(state, key, value)
+    world.save()
+
+
+def decide(t: Transcript, world: World | None = None) -> Reply:
+    plan = rq.plan(t.request)
+    if plan is not None and plan.get("op") == "list":
+        return _plan_list(t, plan)
     retry = rq.retry(t.request)
+    if t.results and t.results[-1].name == "request_user_cart_signature":
+        sig = t.results[-1]
+        cart = t.last("create_shopping_cart")
+        if sig.ok and sig.data.get("signature") != "approved" and cart is not None and cart.ok:
+            items = cart.data.get("items") or [{}]
+            _note(world, cart=None, declined={"product_id": items[0].get("product_id"),
+                                              "quantity": items[0].get("quantity", 1),
+                                              "max_price_cents": rq.budget(t.request)})
+    if t.results and t.results[-1].name == "invoke_payment_processing" and t.results[-1].ok:
+        d = t.results[-1].data
+        if d.get("status") == "authorized":
+            _note(world, cart=None, declined=None, retry_cart=None,
+                  last_order={"transaction_id": d.get("transaction_id"), "cart_id": d.get("cart_mandate_id")})
+        else:
+            _note(world, retry_cart=d.get("cart_mandate_id"))
     if not t.results:
         if retry:
-            cart, hint = retry
-            return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": cart,
+            cart_id, hint = retry
+            return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": cart_id,
                                                                "payment_method": hint or "next"})])
         query, budget, qty, buy = _wanted(t)
         pid = rq.product_id(t.request)
@@ -50,7 +98,7 @@ def decide(t: Transcript) -> Reply:
             return Reply(calls=_cart_calls(pid, qty, budget))
         if not query:
             return Reply("What would you like me to look for?")
-        args = {"query": query}
+        args: dict[str, object] = {"query": query}
         if budget:
             args["max_price_usd"] = major(budget)
         return Reply(calls=[("search_products", args)])

@@ -1,183 +1,281 @@
-"""Offline supervisor: route a message to a specialist, or ask; turn follow-ups into
-self-contained requests from what the conversation so far listed, carted and asked."""
+"""Offline supervisor, step 6 of the pipeline: what the agent does with an understood message.
+
+decide() runs the pipeline (pipeline/understand.py) against the conversation state, looks the act
+up in HANDLERS (one entry per Act) and returns the handler's Reply: an answer, one question, or a
+plan handed to a specialist. Nothing that spends, signs, creates or cancels a watch is handed on
+unless the message was fully understood; otherwise the handler asks.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
 
-from . import nlu
-from . import requests as rq
+from . import answers, policy_watch
+from .pipeline.state import Asked
+from .pipeline.types import Act
+from .pipeline.understand import understand
+from .policy_context import SHOP, Ctx, problem_question, unknown_question
 from .reply import Reply, usd
+from .requests import buy_product, retry_payment
 from .transcript import Transcript
+from .world import World, bare
 
-SHOP, DELEGATE = "shopping_agent", "delegate_agent"
-HELP = ("I can buy things now (\"buy a coffee maker under $90\"), search (\"show me headphones\"), or "
-        "watch a product and buy it by itself when your conditions hold (\"buy AirPods if they drop "
-        "below $180\"). What would you like?")
-
-
-@dataclass
-class Context:
-    specialist: str | None = None  # the last specialist called
-    request: str = ""  # what it was asked
-    answer: str = ""  # what the shopper was told last
-    listed: list[tuple[str, str]] | None = None  # the last product list shown, in order
-    cart_id: str | None = None  # the latest cart mentioned (for a payment retry)
-    job_id: str | None = None  # the watch the last answer talked about
+_ASKS_WHEN_STUCK = frozenset({Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY})
+_CARDS = ("visa", "mastercard", "amex", "discover", "debit", "credit", "paypal")
 
 
-def context(t: Transcript) -> Context:
-    c = Context()
-    for name, inp in t.calls:
-        if name in (SHOP, DELEGATE):
-            c.specialist, c.request = name, str(inp.get("input", ""))
-    for role, text in t.earlier:
-        if role == "assistant":
-            c.answer = text
-            lst = rq.listed(text)
-            if lst:
-                c.listed = lst
-            jobs = rq.job_ids(text)
-            c.job_id = jobs[-1] if jobs else None
-            carts = rq.cart_ids(text)
-            if carts:
-                c.cart_id = carts[-1]
-    return c
+def _buy_now(c: Ctx) -> Reply:
+    u, s = c.u, c.u.slots
+    if s.problems:
+        return c.ask(problem_question(s.problems), Asked("quantity" if "more than the" in s.problems[0] else "max_price",
+                                                         "buy_now", u.products, _slots(c)))
+    items = c.products()
+    if not items:
+        return c.ask("What would you like me to buy?", Asked("which_product", "buy_now", [], _slots(c), []))
+    if u.unknown:
+        return c.ask(unknown_question(u, c.catalog), Asked("confirm", "buy_now", u.products, _slots(c)))
+    if len(items) > 1:
+        fits = [p for p in items if p.in_stock and (s.max_price_cents is None or p.price_cents <= s.max_price_cents)
+                and (s.max_delivery_days is None or p.delivery_days <= s.max_delivery_days)]
+        if len(fits) == 1 and (u.excluded or s.max_price_cents is not None) and u.reference != "named-list":
+            items = fits  # "a kitchen gadget under 100 that isn't the coffee maker": only one fits
+            u.products = [fits[0].product_id]
+    if len(items) > 1:
+        if not fits and s.max_price_cents is not None:
+            c.show([p.product_id for p in items], "")
+            return c.say(f"Nothing matching is within your {usd(s.max_price_cents)} budget, so I haven't put anything "
+                         "in a cart:\n" + "\n".join(answers.line(i, p) for i, p in enumerate(items, 1))
+                         + "\nRaise the budget (\"make it $400\"), or ask me to watch a price.")
+        shown = fits or items
+        return c.list_reply([p.product_id for p in shown], c.names([p.product_id for p in shown]), s.max_price_cents,
+                            "Which one should I buy? (say \"the second one\", a name, or a product id)",
+                            Asked("which_product", "buy_now", [], _slots(c), [p.product_id for p in shown]))
+    p = items[0]
+    qty = s.quantity or 1
+    c.state.focus = [p.product_id]
+    if p.in_stock:
+        c.world.publish_results(p.name, [p.product_id])
+    if not p.in_stock:
+        alts = _alternatives(c, p, s.max_price_cents)
+        text = f"{p.name} is out of stock, so I can't add it to a cart."
+        if alts:
+            c.show([a.product_id for a in alts], p.category)
+            c.state.focus = [p.product_id]
+            text += " In-stock alternatives:\n" + "\n".join(answers.line(i, a) for i, a in enumerate(alts, 1))
+            text += "\n\nWant one of these? Or I can watch for it to come back in stock."
+        else:
+            text += " I can watch for it to come back in stock and buy it then."
+        c.world.publish_results(p.name, [p.product_id] + [a.product_id for a in alts])
+        return c.say(text)
+    if s.max_price_cents is not None and p.price_cents > s.max_price_cents:
+        return c.say(f"{p.name} costs {usd(p.price_cents)}, above your {usd(s.max_price_cents)} budget, so I haven't "
+                     f"put it in a cart. Say \"make it {usd(p.price_cents).split('.')[0]}\" to raise your budget, or "
+                     "ask me to watch it and buy it automatically if the price drops.")
+    total = answers.total_for(p, qty)
+    if s.max_total_cents is not None and total > s.max_total_cents:
+        return c.say(f"{qty} × {p.name} comes to {usd(total)} with tax and shipping, above your "
+                     f"{usd(s.max_total_cents)} limit, so I haven't put it in a cart.")
+    if s.max_delivery_days is not None and p.delivery_days > s.max_delivery_days:
+        when = f"by {s.deliver_by}" if s.deliver_by else f"within {s.max_delivery_days} days"
+        return c.say(f"{p.name} takes {p.delivery_days} days to deliver, so it can't arrive {when}; I haven't "
+                     "put it in a cart. Want me to look for something that arrives sooner?")
+    c.state.cart = {"product_id": p.product_id, "quantity": qty, "max_price_cents": s.max_price_cents}
+    c.state.asked = None
+    return c.call(SHOP, buy_product(p.product_id, p.name, qty, s.max_price_cents),
+                  {"op": "buy", "product_id": p.product_id, "quantity": qty, "max_price_cents": s.max_price_cents})
 
 
-def _call(tool: str, request: str) -> Reply:
-    return Reply(calls=[(tool, {"input": request})])
+def _alternatives(c: Ctx, p, budget: int | None) -> list:
+    same = [a for a in c.catalog.values() if a.category == p.category and a.in_stock and a.product_id != p.product_id
+            and (budget is None or a.price_cents <= budget)]
+    return sorted(same, key=lambda a: abs(a.price_cents - p.price_cents))[:5]
 
 
-def _ask(question: str) -> Reply:
-    return Reply(question)
+def _slots(c: Ctx) -> dict:
+    from dataclasses import asdict
+
+    d = asdict(c.u.slots)
+    d.pop("problems", None)
+    return {k: v for k, v in d.items() if v not in (None, False)}
 
 
-def decide(t: Transcript) -> Reply:
+def _browse(c: Ctx) -> Reply:
+    s = c.u.slots
+    named = c.products()
+    items = named or list(c.catalog.values())
+    if c.u.excluded:
+        items = [p for p in items if p.product_id not in c.u.excluded]
+    shown = [p for p in items if (s.max_price_cents is None or p.price_cents <= s.max_price_cents)
+             and (s.min_price_cents is None or p.price_cents >= s.min_price_cents)
+             and (s.max_delivery_days is None or p.delivery_days <= s.max_delivery_days)]
+    if _superlative(c.text) == "cheaper" and c.state.focus:  # cheaper than the product in focus
+        ref = min(c.catalog[p].price_cents for p in c.state.focus if p in c.catalog)
+        cat = {c.catalog[p].category for p in c.state.focus if p in c.catalog}
+        shown = [p for p in shown if p.price_cents < ref and p.product_id not in c.state.focus
+                 and (c.u.products or p.category in cat)]
+    in_stock = [p for p in shown if p.in_stock]
+    if re.search(r"(cheapest|lowest|low to high)\W+(first|to)|by price", c.text.casefold()):
+        in_stock = sorted(in_stock, key=lambda p: p.price_cents)
+    if len(named) == 1 and not in_stock:
+        in_stock = shown  # a product asked for by name is shown even when out of stock
+    if c.u.reference != "superlative" and _superlative(c.text) not in (None, "cheaper") and not named:
+        from .pipeline.refs import pick_superlative
+
+        in_stock = [c.catalog[i] for i in pick_superlative(_superlative(c.text) or "low",
+                                                            [p.product_id for p in in_stock], c.catalog)]
+    c.shown = [p.product_id for p in in_stock]
+    if not in_stock:
+        within = f" within {usd(s.max_price_cents)}" if s.max_price_cents is not None else ""
+        cheapest = min(items, key=lambda p: p.price_cents)
+        return c.say(f"Nothing there is in stock{within}; the cheapest match is {cheapest.name} at "
+                     f"{usd(cheapest.price_cents)}. Want to see it, or should I watch for a lower price?")
+    shown = in_stock[:8]
+    ids = [p.product_id for p in shown]
+    tail = "Say \"buy it\"" if len(ids) == 1 else "Tell me which one to buy (e.g. \"the second one\")"
+    query = c.names(ids) if len(ids) <= 2 else (shown[0].category if len({p.category for p in shown}) == 1 else "the store")
+    return c.list_reply(ids, query, s.max_price_cents, f"{tail}, or ask me to watch a price.",
+                        Asked("which_product", "buy_now", [], {}, ids) if len(ids) > 1 else None)
+
+
+def _superlative(text: str) -> str | None:
+    from .pipeline.normalize import normalize
+    from .pipeline.refs import superlative
+
+    return superlative(normalize(text))
+
+
+def _question(c: Ctx) -> Reply:
+    items = c.products()
+    if not items:
+        return c.ask("Which product do you mean?")
+    c.state.focus = [p.product_id for p in items]
+    if len(items) > 1:
+        c.state.last_list = [p.product_id for p in items]
+    return c.say(answers.product_answer(c.u.topic, items))
+
+
+def _orders(c: Ctx) -> Reply:
+    return c.say(answers.orders_answer(c.world.orders(), c.world.watches(), c.u.topic))
+
+
+def _spending(c: Ctx) -> Reply:
+    words = c.text.casefold().replace("?", " ").split()
+    return c.say(answers.spending_answer(c.world.orders(), words, c.world.now()))
+
+
+def _policy(c: Ctx) -> Reply:
+    return c.say(answers.POLICIES.get(c.u.topic or "shipping", answers.SHIPPING))
+
+
+def _help(c: Ctx) -> Reply:
+    return c.say(answers.HELP)
+
+
+def _out_of_scope(c: Ctx) -> Reply:
+    rude = any(w in c.text.casefold() for w in ("stupid", "idiot", "useless", "dumb", "hate", "suck", "shut up",
+                                                "fuck", "shit", "moron", "worst"))
+    return c.say(answers.RUDE if rude else answers.OUT_OF_SCOPE)
+
+
+def _not_carried(c: Ctx) -> Reply:
+    from .pipeline.resolve import resolve  # noqa: F401  (the category came from the resolver)
+
+    what = c.u.missing_product or "that"
+    cat = _missing_category(what)
+    alts = sorted([p for p in c.catalog.values() if p.category == cat and p.in_stock], key=lambda p: p.price_cents)[:4]
+    text = f"Sorry, the GhostCart Demo Store doesn't carry {what}, so I can't buy or watch it."
+    if alts:
+        c.show([a.product_id for a in alts], cat)
+        c.state.focus = []
+        text += f" The closest we have in {cat}:\n" + "\n".join(answers.line(i, a) for i, a in enumerate(alts, 1))
+        text += "\n\nWant one of these?"
+        c.state.asked = Asked("which_product", "buy_now", [], {}, [a.product_id for a in alts])
+        return Reply(text)
+    return c.say(text + " What else can I look for?")
+
+
+def _missing_category(what: str) -> str:
+    from .pipeline.lexicon import NOT_CARRIED
+
+    return NOT_CARRIED.get(what, "Electronics")
+
+
+def _clarify(c: Ctx) -> Reply:
+    u = c.u
+    if u.slots.problems:
+        return c.ask(problem_question(u.slots.problems))
+    if u.unknown and not u.products:
+        return c.ask(unknown_question(u, c.catalog))
+    items = c.products()
+    if len(items) == 1:
+        p = items[0]
+        c.state.focus = [p.product_id]
+        return c.ask(f"Do you want me to buy {p.name} now ({usd(p.price_cents)}), or watch it and buy it later when "
+                     "a condition holds (for example a price drop)?", Asked("now_or_later", "buy_now", [p.product_id],
+                                                                           _slots(c)))
+    if len(items) > 1:
+        return _browse(c)
+    return c.ask("What would you like me to buy or look for?", Asked("which_product", "buy_now", [], _slots(c), []))
+
+
+def _retry(c: Ctx) -> Reply:
+    if not c.state.retry_cart:
+        return c.say("There is no declined payment to retry. What would you like to buy?")
+    low = c.text.casefold()
+    hint = next((w for w in _CARDS if w in low), None)
+    digits = [w for w in low.replace(",", " ").split() if w.isdigit() and len(w) == 4]
+    hint = digits[0] if digits else hint
+    return Reply(calls=[(SHOP, {"input": retry_payment(c.state.retry_cart, hint)})])
+
+
+def _decline(c: Ctx) -> Reply:
+    if any(w in c.text.casefold() for w in ("thank", "thx", "cheers", "great", "cool", "perfect", "awesome")):
+        return c.say("You're welcome! Anything else I can find for you?")
+    return c.say("Okay, I won't buy anything. What else can I help you with?")
+
+
+HANDLERS: dict[Act, Callable[[Ctx], Reply]] = {
+    Act.BUY_NOW: _buy_now,
+    Act.WATCH_BUY: policy_watch.watch,
+    Act.WATCH_NOTIFY: policy_watch.watch,
+    Act.BROWSE: _browse,
+    Act.PRODUCT_QUESTION: _question,
+    Act.ORDERS: _orders,
+    Act.SPENDING: _spending,
+    Act.POLICY: _policy,
+    Act.CANCEL_WATCH: policy_watch.cancel,
+    Act.CHANGE_WATCH: policy_watch.change,
+    Act.HELP: _help,
+    Act.OUT_OF_SCOPE: _out_of_scope,
+    Act.NOT_CARRIED: _not_carried,
+    Act.CLARIFY: _clarify,
+    Act.RETRY_PAYMENT: _retry,
+    Act.DECLINE: _decline,
+}
+
+
+def decide(t: Transcript, world: World | None = None) -> Reply:
     if t.results:  # a specialist failed instead of answering (delegation ends on success)
         r = t.results[-1]
         why = r.data.get("message") or r.data.get("text") or "an unexpected error"
         return Reply(f"Sorry, that didn't work: {str(why)[:200]}. Please try again.")
-    text = t.request
-    ctx = context(t)
-    route = nlu.classify(text)
-    if route.amount_error:
-        return _ask(f"{route.amount_error[0].upper()}{route.amount_error[1:]}. What price should I use?")
-    if route.kind == "followup" and route.followup is not None:
-        return _followup(route, ctx)
-    if route.kind == "conditional":
-        return _call(DELEGATE, text)
-    if route.kind == "immediate":
-        if not route.product_query:
-            return _confirm(ctx, route.quantity)
-        return _call(SHOP, text)
-    if route.kind == "search":
-        return _call(SHOP, text)
-    if route.kind == "ambiguous":
-        if route.product_query:
-            return _ask(f"Do you want me to buy {route.product_query} now, or watch it and buy it "
-                        "automatically later when a condition holds (for example a price drop)?")
-        return _ask("What would you like me to buy or look for?")
-    return Reply(HELP)
-
-
-def _followup(route, ctx: Context) -> Reply:
-    f = route.followup
-    if f.kind == "pick":
-        return _pick(ctx, f.payload, route.quantity)
-    if f.kind == "confirm":
-        return _confirm(ctx, route.quantity)
-    if f.kind == "adjust_price":
-        return _adjust(ctx, f.payload)
-    if f.kind == "retry_payment":
-        if not ctx.cart_id:
-            return _ask("There is no declined payment to retry. What would you like to buy?")
-        return _call(SHOP, rq.retry_payment(ctx.cart_id, f.payload if isinstance(f.payload, str) else None))
-    if f.kind == "cancel":
-        if ctx.job_id:
-            return _call(DELEGATE, rq.cancel_watch_request(ctx.job_id, None))
-        if isinstance(f.payload, str) and f.payload.strip():
-            return _call(DELEGATE, rq.cancel_watch_request(None, f.payload))
-    return Reply("Okay, I won't buy anything. What else can I help you with?")
-
-
-def _pick(ctx: Context, payload, quantity: int) -> Reply:
-    items = ctx.listed or []
-    if not items:
-        return _ask("Which product do you mean? Tell me what to search for first.")
-    chosen = None
-    if isinstance(payload, int):
-        idx = payload if payload >= 0 else len(items) + payload
-        chosen = items[idx] if 0 <= idx < len(items) else None
-        if chosen is None:
-            return _ask(f"I only listed {len(items)} option{'s' if len(items) != 1 else ''}. Which one do you want?")
-    elif isinstance(payload, str):
-        p = payload.lower()
-        exact = [i for i in items if i[0].lower() == p]
-        fuzzy = [i for i in items if p in i[1].lower()]
-        found = exact or fuzzy
-        if len(found) != 1:
-            names = ", ".join(n for _, n in items)
-            return _ask(f"Which one do you mean: {names}?")
-        chosen = found[0]
-    if chosen is None:
-        return _ask("Which one would you like?")
-    return _call(SHOP, rq.buy_product(chosen[0], chosen[1], _qty(ctx, quantity), _budget(ctx)))
-
-
-def _confirm(ctx: Context, quantity: int) -> Reply:
-    items = ctx.listed or []
-    if len(items) == 1:
-        pid, name = items[0]
-        return _call(SHOP, rq.buy_product(pid, name, _qty(ctx, quantity), _budget(ctx)))
-    if len(items) > 1:
-        options = "; ".join(f"{i}. {n}" for i, (_, n) in enumerate(items, 1))
-        return _ask(f"Which one should I buy? {options}")
-    return _ask("What would you like me to buy?")
-
-
-def _adjust(ctx: Context, cents) -> Reply:
-    if not isinstance(cents, int) or cents <= 0:
-        return _ask("What price limit should I use?")
-    if ctx.specialist == DELEGATE:
-        return _call(DELEGATE, _with_price(ctx.request, cents))
-    if ctx.specialist == SHOP and ctx.request:
-        pid = rq.product_id(ctx.request)
-        if pid:
-            name = next((n for i, n in ctx.listed or [] if i == pid), pid)
-            return _call(SHOP, rq.buy_product(pid, name, rq.quantity(ctx.request) or 1, cents))
-        r = nlu.classify(ctx.request)
-        verb = "Find" if r.kind == "search" else "Buy"
-        qty = f"{r.quantity} " if r.quantity > 1 else ""
-        return _call(SHOP, f"{verb} {qty}{r.product_query or 'it'} under {usd(cents)}")
-    return _ask(f"What should I look for at up to {usd(cents)}?")
-
-
-def _with_price(request: str, cents: int) -> str:
-    """The previous conditional request with a new (or the missing) price limit."""
-    c = nlu.extract_constraints(request)
-    query = c.product_query or "it"
-    text = f"Buy {query} if the price drops below {usd(cents)}"
-    if c.max_delivery_days is not None:
-        text += f", delivered within {c.max_delivery_days} days"
-    if getattr(c, "expiry_days", None):
-        text += f", watching for {c.expiry_days} days"
-    return text
-
-
-def _qty(ctx: Context, quantity: int) -> int:
-    if quantity and quantity > 1:
-        return quantity
-    if ctx.request:
-        q = rq.quantity(ctx.request)
-        if q:
-            return q
-        r = nlu.classify(ctx.request)
-        return r.quantity or 1
-    return 1
-
-
-def _budget(ctx: Context) -> int | None:
-    if not ctx.request or ctx.specialist != SHOP:
-        return None
-    return rq.budget(ctx.request) or nlu.classify(ctx.request).max_price_cents
+    w = world or bare()
+    state = w.state()
+    products = w.products()
+    u = understand(t.request, state, products, w.today())
+    ctx = Ctx(t.request, u, state, w, {p.product_id: p for p in products})
+    asked_before = state.asked
+    reply = HANDLERS[u.act](ctx)
+    if state.asked is asked_before and asked_before is not None:
+        state.asked = None  # an answered (or ignored) question is not asked again
+    decided = u.act
+    if u.act in _ASKS_WHEN_STUCK and not reply.calls and not ctx.understood_only:
+        decided = Act.CLARIFY  # nothing was done: the shopper was asked (or told why not)
+    state.last_act = str(u.act)
+    state.last = {**u.summary(), "act": str(decided), "understood_act": str(u.act)}
+    if ctx.shown is not None:
+        state.last["products"] = list(ctx.shown)
+    state.history = (state.history + [u.summary()])[-20:]
+    w.save()
+    return reply

@@ -76,3 +76,27 @@ def cart_ids(text: str) -> list[str]:
 def listed(text: str) -> list[tuple[str, str]]:
     """(product id, name) of a numbered product list an offline specialist wrote, in order."""
     return [(m.group(3), m.group(2)) for m in LISTED.finditer(text)]
+
+
+# ---- plans: the supervisor's decision, carried to an offline specialist as JSON ----------------
+_PLAN = re.compile(r"\[plan (\{.*\})\]\s*$", re.DOTALL)
+
+
+def with_plan(text: str, plan: dict) -> str:
+    import json
+
+    return f"{text} [plan {json.dumps(plan, separators=(',', ':'), sort_keys=True)}]"
+
+
+def plan(text: str) -> dict | None:
+    """The plan a request carries, or None (a request written by a person or by Bedrock)."""
+    import json
+
+    m = _PLAN.search(text or "")
+    if not m:
+        return None
+    try:
+        data = json.loads(m.group(1))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
