@@ -46,7 +46,8 @@ def build_db(home: Path, n: int, match_fraction: float = 0.0) -> dict:
     try:
         t0 = time.perf_counter()
         now = rt.clock.now()
-        template = intents.create_intent(rt, "AirPods", Constraints(max_price_cents=NO_MATCH_MAX_CENTS))
+        template = intents.create_intent(rt, "AirPods", Constraints(max_price_cents=NO_MATCH_MAX_CENTS),
+                                         skus=["prod_airpods_001"])
         signatures.request_signature(rt, template.mandate_id)
         signatures.approve(rt, template.mandate_id)
         with rt.db.read() as s:
@@ -84,7 +85,8 @@ def build_db(home: Path, n: int, match_fraction: float = 0.0) -> dict:
                     rec = builders.build_intent(
                         mandate_id=f"intent_match{k:07d}", user_id=rt.user_id,
                         description=intents.describe_intent(MATCH_QUERY, c, 7), product_query=MATCH_QUERY,
-                        constraints=c, expiry=now + timedelta(days=7), merchants=[rt.merchant_name])
+                        constraints=c, expiry=now + timedelta(days=7), merchants=[rt.merchant_name],
+                        skus=["prod_lamp_001"], payment_methods=template.payment_methods)
                     rec = builders.user_sign(rec, ukey, now, f"jti_match{k:07d}")
                     mandates.insert(s, rec, status="active", now=now, signer=f"user:{rt.user_id}")
                 s.flush()

@@ -39,7 +39,15 @@ from .models import (
     PaymentResponse,
     PaymentShippingOption,
 )
-from .records import CartRecord, Constraints, IntentRecord, LineItem, Mode, PaymentRecord
+from .records import (
+    CartRecord,
+    Constraints,
+    IntentRecord,
+    LineItem,
+    Mode,
+    PaymentInstrument,
+    PaymentRecord,
+)
 
 PAYMENT_METHOD = "CARD"
 PROCESSOR_URL = "local://ghostcart-processor"
@@ -61,13 +69,19 @@ def build_intent(
     expiry: datetime,
     merchants: Sequence[str] | None = None,
     skus: Sequence[str] | None = None,
+    payment_methods: Sequence[PaymentInstrument] | None = None,
+    confirmation_required: bool = False,
 ) -> IntentRecord:
-    """An HNP intent, to be signed by the user (hence no cart confirmation required)."""
+    """An HNP intent, to be signed by the user. The user's signature covers everything here:
+    the products (skus), the limits, the payment methods and the expiry.
+    confirmation_required=True is a notify-only watch: the agent may build a cart when every
+    condition holds, but only the user's signature on that cart can pay it."""
     return IntentRecord(
         mandate_id=mandate_id,
         user_id=user_id,
+        payment_methods=list(payment_methods) if payment_methods is not None else None,
         intent=IntentMandate(
-            user_cart_confirmation_required=False,
+            user_cart_confirmation_required=confirmation_required,
             natural_language_description=description,
             merchants=list(merchants) if merchants is not None else None,
             skus=list(skus) if skus is not None else None,
@@ -222,10 +236,14 @@ def merchant_sign_cart(
     merchant_key: KeyPair,
     now: datetime,
     jti: str,
-    ttl: timedelta = MERCHANT_JWT_TTL,
+    ttl: timedelta | None = None,
 ) -> CartRecord:
+    """The merchant's authorization of the cart contents. By default it is valid exactly as long
+    as the cart (exp = cart_expiry), so a cart the shopper may still sign can still be paid."""
     contents = record.cart.contents
     _require(merchant_key, "merchant", contents.merchant_name)
+    if ttl is None:
+        ttl = _ttl_until(contents.cart_expiry, now)
     token = sign_jwt(_claims(cart_merchant_binding(record), now, ttl, jti), merchant_key)
     cart = record.cart.model_copy(deep=True, update={"merchant_authorization": token})
     return record.model_copy(deep=True, update={"cart": cart})
@@ -246,6 +264,14 @@ def _signed(
 ) -> Any:
     token = sign_jwt(_claims(binding, now, ttl, jti, iss), key)
     return record.model_copy(deep=True, update={field: token})
+
+
+def with_payment_methods(record: CartRecord, methods: Sequence[PaymentInstrument]) -> CartRecord:
+    """An HP cart with the instruments its payment may use, set before the user signs it (the
+    merchant's signature covers the contents and items only, so it stays valid)."""
+    if record.user_authorization is not None:
+        raise ValueError("the payment methods must be set before the user signs the cart")
+    return record.model_copy(deep=True, update={"payment_methods": list(methods)})
 
 
 def user_sign(record: R, user_key: KeyPair, now: datetime, jti: str) -> R:

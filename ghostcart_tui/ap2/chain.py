@@ -10,8 +10,13 @@ What each verifier covers:
   cart, its internal arithmetic, its expiry; given the intent, the reference to it, the agent's
   intent_hash and the intent's constraints. It does not re-check the intent's own signature.
 - verify_payment: the agent's signature over the payment, the user's authorization it carries
-  (the cart's in HP, the intent's in HNP), and every reference to the cart. It does not re-check
-  the cart's merchant signature.
+  (the cart's in HP, the intent's in HNP), every reference to the cart, and that its payment
+  token is one the user's signature names (the cart's `payment_methods` in HP, the intent's in
+  HNP). It does not re-check the cart's merchant signature.
+
+An HNP purchase is valid only when the cart satisfies the signed intent: products ∈ intent.skus,
+item price / total / quantity / delivery within the signed constraints, the instrument one the
+intent names, nothing expired and nothing issued in the future (iat, see rules.MAX_CLOCK_SKEW).
 
 Signatures are verified with now=None and their expiry is a separate verdict, so a tampered
 record always reports signature_invalid first (see report.ChainReport.first_failure).
@@ -41,6 +46,7 @@ from .rules import (
     cents,
     jwt_not_expired,
     not_expired,
+    payment_instrument,
     same,
     parse_time,
     unexpected,
@@ -213,6 +219,11 @@ def _verify_payment(
     if intent is not None and payment.intent_mandate_id is not None:
         same(c, "payment.intent", payment.intent_mandate_id, intent.mandate_id, "intent")
     same(c, "payment.user", payment.user_id, cart.user_id, "payment user")
+    token = (pmc.payment_response.details or {}).get("token")
+    if cart.mode == "hp":
+        payment_instrument(c, token, cart.allowed_tokens(), "the user's signature on the cart")
+    elif intent is not None:
+        payment_instrument(c, token, intent.allowed_tokens(), "the user's signature on the intent")
     if now is not None:
         jwt_not_expired(c, "payment.agent_authorization.exp", agent, now,
                         "the agent's authorization of the payment")

@@ -8,6 +8,20 @@ unit price, delivery estimate) and the user's and agent's authorizations.
 Every authorization is a compact ES256 JWS whose `mandate_hash` claim is the canonical hash of
 `signable()`: the whole record except the authorizations themselves. Change any field and every
 signature over it stops verifying.
+
+What decides a purchase is signed (the rule AP2 v0.2's open mandates inherit):
+- HNP: the shopper's signature on the IntentRecord covers what may be bought (`intent.skus`,
+  required and non-empty), the most that may be paid (`constraints`: item price, total,
+  delivery, quantity), which payment method (`payment_methods`: the allowed instruments, the
+  first one is used), until when (`intent.intent_expiry`) and whether the agent may buy alone
+  (`intent.user_cart_confirmation_required`). Nothing in the monitoring job row decides any of it.
+- HP: the shopper's key press signs the CartRecord: its contents (merchant-signed) and the
+  `payment_methods` the payment may use (a retry with another card after a decline stays
+  inside that signed set, with no second dialog).
+
+Fields added after the first release (`payment_methods`) are left out of `signable()` while
+they are None, so records signed before they existed keep verifying; such records are refused
+when they would have to decide a purchase (their signature does not cover the instrument).
 """
 
 from __future__ import annotations
@@ -24,10 +38,21 @@ Mode = Literal["hp", "hnp"]
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
     _authorization_fields: tuple[str, ...] = ()
+    _added_fields: tuple[str, ...] = ()  # signed when set; absent from records signed before them
 
     def signable(self) -> dict[str, Any]:
         """The record as signed: everything but the authorizations over it."""
-        return self.model_dump(mode="json", exclude=set(self._authorization_fields))
+        unset = {f for f in self._added_fields if getattr(self, f) is None}
+        return self.model_dump(mode="json", exclude=set(self._authorization_fields) | unset)
+
+
+class PaymentInstrument(BaseModel):
+    """A payment method as the shopper signs it: the Credentials Provider's token (never a card
+    number) and the label the shopper saw."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=200)
+    label: str = Field(default="", max_length=200)
 
 
 class Constraints(BaseModel):
@@ -50,23 +75,39 @@ class LineItem(BaseModel):
 
 
 class IntentRecord(_Record):
+    """The shopper's standing instruction. `product_query` is a display label only: the products
+    that may be bought are `intent.skus`."""
+
     _authorization_fields = ("user_authorization",)
+    _added_fields = ("payment_methods",)
     mandate_id: str
     user_id: str
     intent: IntentMandate
     product_query: str
     constraints: Constraints
+    payment_methods: list[PaymentInstrument] | None = None
     user_authorization: str | None = None
 
+    def allowed_tokens(self) -> list[str] | None:
+        """The tokens the shopper's signature allows (the first is the one to use), or None."""
+        return None if self.payment_methods is None else [m.token for m in self.payment_methods]
 
 class CartRecord(_Record):
+    """HP: `payment_methods` is filled in at the key press, so the shopper's signature covers the
+    instruments the payment may use. HNP carts leave it None (the intent's list governs)."""
+
     _authorization_fields = ("user_authorization", "agent_authorization")
+    _added_fields = ("payment_methods",)
     mandate_id: str
     user_id: str
     mode: Mode
     cart: CartMandate
     line_items: list[LineItem]
     intent_mandate_id: str | None = None
+    payment_methods: list[PaymentInstrument] | None = None
+
+    def allowed_tokens(self) -> list[str] | None:
+        return None if self.payment_methods is None else [m.token for m in self.payment_methods]
     user_authorization: str | None = None  # HP: the shopper's key press
     agent_authorization: str | None = None  # HNP: the shopping agent's key, under the intent
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import rfc8785
@@ -79,12 +79,35 @@ def not_expired(c: Checks, check: str, when: datetime | None, now: datetime, wha
                  f"{what} expired at {to_iso(when)}")
 
 
+# How far a signer's clock may run ahead of ours: a signature issued later than now + this is
+# refused (a cart signed with the clock at 2030 is not paid in 2026).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
 def jwt_not_expired(
     c: Checks, check: str, claims: dict[str, Any] | None, now: datetime, what: str
 ) -> None:
+    """A JWT is valid at `now` only between its issue time (iat, with MAX_CLOCK_SKEW) and exp."""
+    iat = claims.get("iat") if claims is not None else None
+    if type(iat) is int and epoch_to_datetime(iat) > now + MAX_CLOCK_SKEW:
+        c.fail(check.removesuffix(".exp") + ".iat", SIGNATURE_INVALID,
+               f"{what} was issued at {to_iso(epoch_to_datetime(iat))}, later than now "
+               f"({to_iso(now)}): it cannot have been made yet")
     exp = claims.get("exp") if claims is not None else None
     if type(exp) is int:
         not_expired(c, check, epoch_to_datetime(exp), now, what)
+
+
+def payment_instrument(c: Checks, token: object, allowed: list[str] | None, signer: str) -> None:
+    """The instrument a payment uses must be one the shopper's signature names."""
+    if allowed is None:
+        c.fail("payment.instrument", CONSTRAINTS_VIOLATED,
+               f"{signer} was signed before GhostCart signed the payment method, so it does not "
+               "cover any; it cannot pay (sign it again)")
+        return
+    c.expect("payment.instrument", isinstance(token, str) and token in allowed, CONSTRAINTS_VIOLATED,
+             f"payment method {token} is one {signer} names",
+             f"payment method {str(token)[:40]!r} is not one {signer} names ({', '.join(allowed)})")
 
 
 def cents(item: PaymentItem) -> int | None:
@@ -132,6 +155,9 @@ def cart_arithmetic(c: Checks, cart: CartRecord) -> None:
 
 
 def cart_constraints(c: Checks, cart: CartRecord, intent: IntentRecord) -> None:
+    """The cart satisfies the signed intent: every product is one of `intent.skus` (required),
+    each item price, the total, the quantity and the delivery within the signed limits, the
+    merchant allowed. (Expiry and the instrument are checked by the chain.)"""
     k, im = intent.constraints, intent.intent
     contents = cart.cart.contents
     limit = format_cents(k.max_price_cents)
@@ -161,7 +187,10 @@ def cart_constraints(c: Checks, cart: CartRecord, intent: IntentRecord) -> None:
         c.expect("constraints.merchants", contents.merchant_name in im.merchants,
                  CONSTRAINTS_VIOLATED, f"merchant {contents.merchant_name!r} is allowed",
                  f"merchant {contents.merchant_name!r} is not one the intent allows")
-    if im.skus is not None:
+    if not im.skus:
+        c.fail("constraints.skus", CONSTRAINTS_VIOLATED,
+               "the intent names no product (it was signed without skus), so it can buy nothing")
+    else:
         bad = [li.product_id for li in cart.line_items if li.product_id not in im.skus]
         c.expect("constraints.skus", not bad, CONSTRAINTS_VIOLATED,
                  "every product is one the intent names",

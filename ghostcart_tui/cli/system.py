@@ -71,7 +71,6 @@ def monitor_run(
     """Run monitoring headless (holds the lease so only one process checks); Ctrl-C stops."""
     import asyncio
 
-    from ..services.lease import current
     from ..services.scheduler import Monitor
 
     out = console()
@@ -86,14 +85,14 @@ def monitor_run(
     with runtime(ctx) as rt:
         mon = Monitor(rt, kind="cli", on_report=on_report, sweep_seconds=every)
         if once:
-            if mon.sweep_now() is None:
-                holder = current(rt)
-                out.print(txt(f"another process holds the monitoring lease ({holder.holder if holder else '?'}); "
-                              "nothing was checked", "yellow"))
-            else:
-                from ..services.lease import release
+            # A failure (keys that cannot be opened, a write failure) exits non-zero saying what
+            # failed; run_once releases the lease and any claim first.
+            from ..services.monitoring import MonitoringBusy, run_once
 
-                release(rt, mon.holder)
+            try:
+                on_report(run_once(rt, mon.holder))
+            except MonitoringBusy as busy:
+                out.print(txt(str(busy), "yellow"))
             return
 
         async def forever() -> None:

@@ -6,8 +6,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Literal
+
+from .processor_ledger import DuplicatePurchase, LedgerEntry, ProcessorLedger, utc_now_text
+
+__all__ = ["AuthorizationResult", "DuplicatePurchase", "PaymentProcessor", "ProcessorLedger"]
 
 Mode = Literal["realistic", "approve_all"]
 MODES: tuple[str, ...] = ("realistic", "approve_all")
@@ -59,8 +64,11 @@ _APPROVE = object()  # marker in the forced queue: "approve the next one"
 
 class PaymentProcessor:
     def __init__(
-        self, mode: Mode = "realistic", seed: int = 0, fraud_threshold_cents: int = 80_000
+        self, mode: Mode = "realistic", seed: int = 0, fraud_threshold_cents: int = 80_000,
+        ledger: ProcessorLedger | None = None,
     ) -> None:
+        """ledger: the processor's own durable books (its own SQLite file). Without one (unit
+        tests of the decision logic) answers are remembered in memory only."""
         self._check_mode(mode)
         if fraud_threshold_cents < 0:
             raise ValueError("fraud_threshold_cents must not be negative")
@@ -71,6 +79,7 @@ class PaymentProcessor:
         self._forced: deque[object] = deque()
         # The processor's idempotency store: a retried request gets the original answer.
         self._results: dict[str, AuthorizationResult] = {}
+        self.ledger = ledger
 
     @property
     def mode(self) -> Mode:
@@ -108,6 +117,45 @@ class PaymentProcessor:
             result = self._decide(payment_mandate_id, amount_cents)
             self._results[payment_mandate_id] = result
             return result
+
+    def charge(
+        self, payment_mandate_id: str, amount_cents: int, token: str, *, idempotency_key: str,
+        purchase_keys: tuple[str, ...], user_id: str, now: datetime | None = None,
+    ) -> AuthorizationResult:
+        """authorize(), on the durable ledger: the same idempotency key always gets the same
+        answer, and a purchase key (the user signature that authorized the purchase) is charged
+        at most once: a second approval is refused with DuplicatePurchase."""
+        if self.ledger is None:
+            return self.authorize(payment_mandate_id, amount_cents, token)
+        self._check_request(payment_mandate_id, amount_cents, token)
+
+        def decide(entry: LedgerEntry) -> LedgerEntry:
+            with self._lock:
+                r = self._decide(payment_mandate_id, amount_cents)
+            return replace(entry, approved=r.approved, authorization_code=r.authorization_code,
+                           decline_reason=r.decline_reason, processor_ref=r.processor_ref)
+
+        pending = LedgerEntry(idempotency_key, payment_mandate_id, user_id, False, None, None, "", amount_cents,
+                              token, utc_now_text(now))
+        e = self.ledger.record(pending, purchase_keys, decide)
+        return AuthorizationResult(e.approved, e.authorization_code, e.decline_reason, e.processor_ref)
+
+    def has_charge(self, payment_mandate_id: str) -> bool:
+        """Whether the processor answered a request for this payment mandate."""
+        if self.ledger is not None:
+            return bool(self.ledger.for_payment(payment_mandate_id))
+        return payment_mandate_id in self._results
+
+    def _check_request(self, payment_mandate_id: str, amount_cents: int, token: str) -> None:
+        if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
+            raise ValueError(f"amount must be whole cents, got {amount_cents!r}")
+        if amount_cents <= 0:
+            raise ValueError(f"amount must be positive, got {amount_cents} cents")
+        if not payment_mandate_id:
+            raise ValueError("payment_mandate_id is required (it is the idempotency key)")
+        if not token or _looks_like_pan(token):
+            # Only Credentials Provider tokens travel here, never a card number.
+            raise ValueError("a payment token is required (raw card numbers are not accepted)")
 
     def _decide(self, payment_mandate_id: str, amount_cents: int) -> AuthorizationResult:
         digest = hashlib.sha256(f"{self._seed}:{payment_mandate_id}".encode()).digest()

@@ -125,6 +125,22 @@ class AutonomousPurchaseComplete(Event):
     job_id: str
     transaction_id: str
     status: str
+    product_name: str = ""
+    amount_cents: int = 0
+
+
+@dataclass(frozen=True)
+class WatchReady(Event):
+    """A notify-only watch's conditions all hold: a cart waits for the shopper's signature
+    (it is in signatures.pending); nothing is charged until the shopper signs it."""
+
+    name: ClassVar[str] = "watch_ready"
+    job_id: str
+    intent_mandate_id: str
+    cart_mandate_id: str
+    product_id: str
+    product_name: str
+    total_cents: int
 
 
 @dataclass(frozen=True)

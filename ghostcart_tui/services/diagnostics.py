@@ -84,9 +84,10 @@ def db_status(settings: Settings) -> DbStatus:
 
 def keys_status(settings: Settings) -> KeysStatus:
     """The keys already on disk (none is generated)."""
-    from ..ap2.keys import KeyStore
+    from ..commerce.parties import PartyKeys, merchant_keys_dir
 
-    store = KeyStore(settings.keys_dir, settings.key_passphrase, storage=settings.key_storage)
+    store = PartyKeys(settings.keys_dir, merchant_keys_dir(settings.data_home), settings.key_passphrase,
+                      storage=settings.key_storage)
     try:
         jwks = store.public_jwks()["keys"]
     except Exception as exc:  # unreadable directory and the like: report, don't crash doctor

@@ -1,48 +1,41 @@
 """HNP monitoring: jobs in the database, checks that run when due, purchases exactly once.
 
 The scheduler only calls run_due_checks(); tests and scenario replay call the same function
-after moving a FakeClock, so nothing sleeps. Exactly-once rests on a database claim: the UPDATE
-that moves a job from 'active' to 'purchasing' succeeds for one caller only.
+after moving a FakeClock, so nothing sleeps. Exactly-once rests on a database claim (the UPDATE
+that moves a job from 'active' to 'purchasing' succeeds for one caller only) and, beyond the
+shopper's database, on the payment processor's own ledger.
+
+What decides a purchase comes from the shopper's signed intent only (see monitoring_sweep and
+monitoring_purchase); a job row is bookkeeping. Every function acts on the current user's jobs
+only (rt.user_id): another user's job is "no such watch".
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import String, type_coerce, update
-from sqlmodel import Session, col, select
-
-from ..ap2 import builders
-from ..ap2.errors import CHAIN_INVALID, SIGNATURE_INVALID, AP2Error
-from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
+from ..ap2 import chain
+from ..ap2.records import IntentRecord
 from ..core.clock import as_utc, parse_iso
 from ..core.errors import NotFound, UserError, shown
-from ..core.faults import fault_point
-from ..core.events import (
-    AutonomousPurchaseComplete, Event, ErrorOccurred, MonitoringActivated, MonitoringCancelled,
-    MonitoringCheckComplete, MonitoringExpired,
-)
-from ..commerce.search import search
-from ..store import mandates
+from ..core.events import Event, MonitoringActivated, MonitoringCancelled
+from ..core.statuses import LIVE_JOB, SHOWN_LIVE_JOB, JobStatus, MandateStatus
+from ..store import jobs, mandates
 from ..store.engine import db_time
-from ..store.mandates import CorruptMandate
-from ..store.tables import ChargeRow, MandateRow, MonitoringJobRow, TransactionRow
-from . import ap2_v02, payments
-from .carts import build_signed_cart
-from .monitoring_eval import CheckResult, evaluate
+from ..store.tables import MonitoringJobRow
+from .monitoring_purchase import purchase, recover
+from .monitoring_sweep import check_due, expire
 from .runtime import Runtime
 from .views import JobView
 
+__all__ = ["MonitoringBusy", "MonitoringFailed", "SweepReport", "activate", "cancel", "check_now", "get_job", "list_jobs", "purchase", "recover",
+           "retry", "run_due_checks", "run_once"]
+
 log = logging.getLogger(__name__)
 
-LIVE = ("active", "awaiting_user")
-STALE_CLAIM = timedelta(minutes=2)
-_in_flight: set[str] = set()  # jobs this process is purchasing right now
-_sweep_lock = threading.Lock()
+LIVE = tuple(str(s) for s in LIVE_JOB)
 
 
 @dataclass
@@ -53,14 +46,15 @@ class SweepReport:
     expired: int = 0
     recovered: int = 0
     queries: int = 0
+    ready: int = 0  # notify-only watches whose cart now waits for the shopper's signature
     events: list[Event] = field(default_factory=list)
 
 
 def to_view(j: MonitoringJobRow) -> JobView:
-    c = j.constraints
+    c = j.constraints if isinstance(j.constraints, dict) else {}
     return JobView(
         job_id=j.job_id, intent_mandate_id=j.intent_mandate_id, product_query=j.product_query,
-        max_price_cents=c["max_price_cents"], max_total_cents=c.get("max_total_cents"),
+        max_price_cents=c.get("max_price_cents") or 0, max_total_cents=c.get("max_total_cents"),
         max_delivery_days=c.get("max_delivery_days"), status=j.status, interval_minutes=j.interval_minutes,
         last_check_at=as_utc(j.last_check_at) if j.last_check_at else None, last_result=j.last_result,
         last_price_cents=j.last_price_cents, next_check_at=as_utc(j.next_check_at),
@@ -68,82 +62,90 @@ def to_view(j: MonitoringJobRow) -> JobView:
     )
 
 
+def _no_such_watch(job_id: str) -> NotFound:
+    return NotFound(f"no such watch: no monitoring job {shown(job_id)} of yours; `ghostcart monitor list` shows them")
+
+
 def activate(rt: Runtime, intent_mandate_id: str) -> JobView:
     """Start watching a user-signed intent. The first check runs one interval from now."""
-    from ..ap2 import chain
-
     now = rt.clock.now()
     with rt.db.write() as s:
         row = mandates.get_row(s, intent_mandate_id)
         if row is None or row.type != "intent" or row.user_id != rt.user_id:
             raise NotFound(f"no intent {shown(intent_mandate_id)}")
-        if row.status != "signed":
+        if row.status != MandateStatus.SIGNED:
             raise UserError(f"{intent_mandate_id} is {row.status}; only a signed intent can be watched.")
-        intent: IntentRecord = mandates.parse(row)
+        intent = mandates.parse(row)
+        assert isinstance(intent, IntentRecord)
         chain.verify_intent(intent, rt.keys, now).raise_if_invalid()
-        c = intent.constraints.model_dump()
-        c["skus"] = intent.intent.skus
-        job = MonitoringJobRow(
+        if not intent.intent.skus:
+            raise UserError(f"{intent_mandate_id} names no product to buy; create the watch again.")
+        job = jobs.insert_job(s, MonitoringJobRow(
             job_id=rt.ids.new("job"), intent_mandate_id=intent_mandate_id, user_id=row.user_id,
-            product_query=intent.product_query, constraints=c,
-            interval_minutes=rt.settings.monitor_interval_minutes, status="active",
+            product_query=intent.product_query, constraints=jobs.constraints_copy(intent.model_dump(mode="json")),
+            interval_minutes=rt.settings.monitor_interval_minutes, status=JobStatus.ACTIVE,
             next_check_at=db_time(now + timedelta(minutes=rt.settings.monitor_interval_minutes)),
             created_at=db_time(now), expires_at=db_time(parse_iso(intent.intent.intent_expiry)),
-        )
-        s.add(job)
-        row.status = "active"
+        ))
+        row.status = MandateStatus.ACTIVE
         s.add(row)
     rt.bus.publish(MonitoringActivated(job_id=job.job_id, intent_mandate_id=intent_mandate_id))
     return to_view(job)
 
 
 def list_jobs(rt: Runtime, *, live_only: bool = False, user_id: str | None = None) -> list[JobView]:
+    """The current user's jobs, newest first. (`user_id` may only name the current user: one
+    user never reads another's watches.)"""
+    if user_id is not None and user_id != rt.user_id:
+        return []
     with rt.db.read() as s:
-        q = select(MonitoringJobRow).order_by(col(MonitoringJobRow.created_at).desc())
-        if live_only:
-            q = q.where(col(MonitoringJobRow.status).in_(LIVE + ("purchasing",)))
-        if user_id:
-            q = q.where(MonitoringJobRow.user_id == user_id)
-        return [to_view(j) for j in s.exec(q)]
+        rows = jobs.jobs_of_user(s, rt.user_id, SHOWN_LIVE_JOB if live_only else None)
+        return [to_view(j) for j in rows]
 
 
 def get_job(rt: Runtime, job_id: str) -> JobView:
     with rt.db.read() as s:
-        j = s.get(MonitoringJobRow, job_id)
+        j = jobs.job_of_user(s, job_id, rt.user_id)
         if j is None:
-            raise NotFound(f"no monitoring job {shown(job_id)}; `ghostcart monitor list` shows them")
+            raise _no_such_watch(job_id)
         return to_view(j)
 
 
-def _end(rt: Runtime, job_id: str, status: str, event: Event) -> JobView:
+def cancel(rt: Runtime, job_id: str) -> JobView:
+    """Stop watching; the intent will never buy."""
     with rt.db.write() as s:
-        j = s.get(MonitoringJobRow, job_id)
+        j = jobs.job_of_user(s, job_id, rt.user_id)
         if j is None:
-            raise NotFound(f"no monitoring job {shown(job_id)}; `ghostcart monitor list` shows them")
+            raise _no_such_watch(job_id)
         if j.status not in LIVE:
-            raise UserError(f"{job_id} is {j.status}; nothing to {status.removesuffix('led').removesuffix('d')}.")
-        j.status = status
+            raise UserError(f"{job_id} is {j.status}; nothing to cancel.")
+        j.status = JobStatus.CANCELLED
         s.add(j)
-        intent = s.get(MandateRow, j.intent_mandate_id)
-        intent.status = status
-        s.add(intent)
+        jobs.set_mandate_status(s, [j.intent_mandate_id], MandateStatus.CANCELLED)
         view = to_view(j)
-    rt.bus.publish(event)
+    rt.bus.publish(MonitoringCancelled(job_id=job_id))
     return view
 
 
-def cancel(rt: Runtime, job_id: str) -> JobView:
-    return _end(rt, job_id, "cancelled", MonitoringCancelled(job_id=job_id))
-
-
 def retry(rt: Runtime, job_id: str, method_hint: str | None = None) -> JobView:
-    """After a decline: watch again (checked at the next sweep), optionally with another method."""
-    token = rt.credentials.get(rt.user_id, method_hint).token if method_hint else None
+    """After a decline: watch again (checked at the next sweep), optionally with another payment
+    method, which must be one the signed intent names."""
     with rt.db.write() as s:
-        j = s.get(MonitoringJobRow, job_id)
-        if j is None or j.status != "awaiting_user":
+        j = jobs.job_of_user(s, job_id, rt.user_id)
+        if j is None:
+            raise _no_such_watch(job_id)
+        if j.status != JobStatus.AWAITING_USER:
             raise UserError(f"{job_id} is not waiting for you; only a job whose payment was declined can be retried.")
-        j.status, j.payment_token, j.next_check_at = "active", token, db_time(rt.clock.now())
+        token = None
+        if method_hint:
+            intent = mandates.parse(mandates.get_row(s, j.intent_mandate_id))
+            method = rt.credentials.get(rt.user_id, method_hint)
+            allowed = intent.allowed_tokens() or []
+            if method.token not in allowed:
+                raise UserError(f"{method.label} is not a payment method you signed this watch for; "
+                                "cancel it and create a new watch to pay with it.")
+            token = method.token
+        j.status, j.payment_token, j.next_check_at = JobStatus.ACTIVE, token, db_time(rt.clock.now())
         j.cart_mandate_id = j.payment_mandate_id = None
         s.add(j)
         return to_view(j)
@@ -152,226 +154,71 @@ def retry(rt: Runtime, job_id: str, method_hint: str | None = None) -> JobView:
 # ---- the sweep -------------------------------------------------------------------------------
 
 def run_due_checks(rt: Runtime) -> SweepReport:
-    """Run every check that is due now. Safe to call concurrently and from several processes."""
-    with _sweep_lock:
+    """Run every check of the current user that is due now. Safe to call concurrently and from
+    several processes."""
+    return _sweep(rt, everything=False)
+
+
+def check_now(rt: Runtime) -> SweepReport:
+    """Check every live watch of the current user at once, due or not (same path as a sweep)."""
+    return _sweep(rt, everything=True)
+
+
+def _sweep(rt: Runtime, *, everything: bool) -> SweepReport:
+    with rt.monitoring.sweep_lock:
+        with rt.db.write() as s:
+            jobs.repair_unreadable_times(s, rt.clock.now())
         report = SweepReport()
         report.recovered = recover(rt)
-        report.expired = _expire(rt, report)
-        _check_due(rt, report)
+        report.expired = expire(rt, report)
+        for job_id, product in check_due(rt, report, everything=everything):
+            report.matched += 1
+            if purchase(rt, job_id, product) is not None:
+                report.purchased += 1
+            elif _status(rt, job_id) == JobStatus.AWAITING_SIGNATURE:
+                report.ready += 1
     return report
 
 
-def _expire(rt: Runtime, report: SweepReport) -> int:
-    now = db_time(rt.clock.now())
-    with rt.db.write() as s:
-        jobs = s.exec(select(MonitoringJobRow).where(col(MonitoringJobRow.status).in_(LIVE),
-                                                     MonitoringJobRow.expires_at <= now)).all()
-        for j in jobs:
-            j.status = "expired"
-            j.last_result = "expired before every condition held"
-            s.add(j)
-            s.exec(update(MandateRow).where(MandateRow.id == j.intent_mandate_id).values(status="expired"))
-    for j in jobs:
-        e = MonitoringExpired(job_id=j.job_id)
-        report.events.append(e)
-        rt.bus.publish(e)
-    return len(jobs)
+class MonitoringBusy(UserError):
+    """Another process (not this one) holds this user's monitoring lease."""
 
 
-@dataclass(frozen=True)
-class _Due:
-    """The columns a check needs (loading whole ORM rows cost ~2 s per 10,000 due jobs)."""
-
-    job_id: str
-    product_query: str
-    constraints_json: str
-    interval_minutes: int
+class MonitoringFailed(UserError):
+    """A one-off run failed; the message says what failed. Its lease and claims are released."""
 
 
-def _check_due(rt: Runtime, report: SweepReport) -> None:
-    now = rt.clock.now()
-    t = MonitoringJobRow.__table__
-    with rt.db.read() as s:
-        due = [_Due(*row) for row in s.connection().execute(
-            select(t.c.job_id, t.c.product_query, type_coerce(t.c.constraints, String), t.c.interval_minutes)
-            .where(t.c.status == "active", t.c.next_check_at <= db_time(now)))]
-    if not due:
-        return
-    catalog = rt.inventory.products()  # one catalog read per sweep
-    hits_by_query: dict[str, list] = {}
-    # evaluate() is pure: jobs with the same query and the same constraints get the same verdict
-    # within one sweep, so it runs once per distinct (query, constraints) pair.
-    verdicts: dict[tuple[str, str], CheckResult] = {}
-    results: list[tuple[_Due, CheckResult]] = []
-    for j in due:
-        key = (j.product_query, j.constraints_json)
-        r = verdicts.get(key)
-        if r is None:
-            if j.product_query not in hits_by_query:
-                hits_by_query[j.product_query] = search(catalog, j.product_query, match_all=True)
-            r = verdicts[key] = evaluate(hits_by_query[j.product_query], json.loads(j.constraints_json))
-        results.append((j, r))
-    report.queries = len(hits_by_query)
-    report.checked = len(results)
-    _record_checks(rt, results)
-    for j, r in results:
-        e = MonitoringCheckComplete(job_id=j.job_id, matched=r.matched, price_cents=r.price_cents, reason=r.reason)
-        report.events.append(e)
-        rt.bus.publish(e)
-    for j, r in results:
-        if r.matched:
-            report.matched += 1
-            if purchase(rt, j.job_id, r) is not None:
-                report.purchased += 1
+def run_once(rt: Runtime, holder: str) -> SweepReport:
+    """`monitor run --once`: take the lease, run what is due, release the lease, whatever happens.
+    Raises MonitoringBusy when another process holds the lease, MonitoringFailed (naming what
+    failed: a key that cannot be opened, a database that cannot be written, …) otherwise; a job
+    claimed by a failed run is released at once (monitoring_purchase.purchase)."""
+    from .lease import acquire, current, release
 
-
-_IN_CHUNK = 500  # job ids per UPDATE … WHERE job_id IN (…), well under SQLite's bound-variable limit
-
-
-def _record_checks(rt: Runtime, results: list[tuple[_Due, CheckResult]]) -> None:
-    """One UPDATE per distinct (result, price, interval) and chunk of job ids: the same rows and
-    values as an executemany per job, without 10,000 rounds of parameter processing."""
-    now = rt.clock.now()
-    groups: dict[tuple[str, int | None, int], list[str]] = {}
-    for j, r in results:
-        groups.setdefault((r.reason, r.price_cents, j.interval_minutes), []).append(j.job_id)
-    t = MonitoringJobRow.__table__
-    with rt.db.write() as s:
-        conn = s.connection()
-        for (reason, price, interval), ids in groups.items():
-            values = dict(last_check_at=db_time(now), last_result=reason, last_price_cents=price,
-                          next_check_at=db_time(now + timedelta(minutes=interval)))
-            for lo in range(0, len(ids), _IN_CHUNK):
-                conn.execute(update(t).where(t.c.job_id.in_(ids[lo:lo + _IN_CHUNK])).values(**values))
-
-
-def purchase(rt: Runtime, job_id: str, result: CheckResult) -> payments.PaymentOutcome | None:
-    """Claim the job, build the HNP chain, pay. Returns None when another caller holds the claim."""
-    now = rt.clock.now()
-    claim = rt.ids.new("claim")
-    with rt.db.write() as s:
-        won = s.exec(update(MonitoringJobRow).where(MonitoringJobRow.job_id == job_id,
-                                                    MonitoringJobRow.status == "active")
-                     .values(status="purchasing", claim_id=claim, claimed_at=db_time(now))).rowcount
-    if won != 1:
-        return None
-    fault_point("hnp_after_claim")
-    _in_flight.add(job_id)
+    if not acquire(rt, holder):
+        other = current(rt, holder)
+        raise MonitoringBusy(f"another process holds the monitoring lease of {rt.user_id} "
+                             f"({other.holder if other else 'unknown'}); nothing was checked")
     try:
         try:
-            payment_id = _build_chain(rt, job_id, result)
-        except (AP2Error, CorruptMandate, UserError) as exc:
-            # e.g. a stored intent that no longer parses, a payment method that is gone: the job
-            # waits for the shopper instead of staying claimed (and the sweep goes on).
-            return _refused(rt, job_id, exc, claim)
-        fault_point("hnp_after_chain")
-        return _pay(rt, job_id, payment_id, claim)
+            rt.keys.user_key(rt.user_id), rt.keys.agent_key(), rt.keys.merchant_key()
+        except Exception as exc:
+            raise MonitoringFailed(f"monitoring failed before any check: the signing keys cannot be opened "
+                                   f"({exc}); is GHOSTCART_KEY_PASSPHRASE right?") from exc
+        try:
+            return run_due_checks(rt)
+        except MonitoringFailed:
+            raise
+        except Exception as exc:
+            raise MonitoringFailed(f"monitoring failed: {type(exc).__name__}: {exc}") from exc
     finally:
-        _in_flight.discard(job_id)
+        try:
+            release(rt, holder)
+        except Exception:  # a database that cannot be written: the lease expires on its own
+            log.exception("could not release the monitoring lease")
 
 
-def _build_chain(rt: Runtime, job_id: str, result: CheckResult) -> str:
-    now = rt.clock.now()
-    with rt.db.write() as s:
-        j = s.get(MonitoringJobRow, job_id)
-        intent_row = s.get(MandateRow, j.intent_mandate_id)
-        intent: IntentRecord = mandates.parse(intent_row)
-        cart = build_signed_cart(rt, result.product, intent.constraints.quantity, mode="hnp",
-                                 intent_mandate_id=intent.mandate_id)
-        cart = builders.agent_sign_cart(cart, rt.keys.agent_key(), intent, now, rt.ids.new("jti"))
-        method = rt.credentials.get(j.user_id, j.payment_token)
-        payment = payments._build_payment(rt, cart, intent.user_authorization, method, intent.mandate_id)
-        ap2_v02.on_autonomous_purchase(rt, s, intent, cart, payment, method.token)  # v0.2 closed hops, budget
-        mandates.insert(s, cart, status="signed", now=now, signer="agent")
-        mandates.insert(s, payment, status="created", now=now, signer="agent")
-        j.cart_mandate_id, j.payment_mandate_id = cart.mandate_id, payment.mandate_id
-        s.add(j)
-    return payment.mandate_id
-
-
-def _finish(job_id: str):
-    def on_recorded(s: Session, outcome: payments.PaymentOutcome) -> None:
-        j = s.get(MonitoringJobRow, job_id)
-        if j.status == "purchased" and outcome.status != "authorized":
-            return  # an older attempt's decline, seen late: the job has bought already
-        j.transaction_id = outcome.transaction_id
-        j.claim_id = None
-        if outcome.status == "authorized":
-            j.status, j.last_result = "purchased", f"bought: authorization {outcome.authorization_code}"
-            s.exec(update(MandateRow).where(MandateRow.id == j.intent_mandate_id).values(status="consumed"))
-        else:
-            # A decline does not consume the intent: the shopper decides (retry or cancel).
-            j.status = "awaiting_user"
-            j.last_result = f"payment declined ({outcome.decline_reason or outcome.status}); retry or cancel"
-        s.add(j)
-    return on_recorded
-
-
-def _pay(rt: Runtime, job_id: str, payment_id: str, claim: str | None = None) -> payments.PaymentOutcome | None:
-    try:
-        outcome = payments.authorize(rt, payment_id, on_recorded=_finish(job_id))
-    except AP2Error as exc:
-        return _refused(rt, job_id, exc, claim)
-    rt.bus.publish(AutonomousPurchaseComplete(job_id=job_id, transaction_id=outcome.transaction_id,
-                                              status=outcome.status))
-    return outcome
-
-
-def _refused(rt: Runtime, job_id: str, exc: Exception, claim: str | None = None) -> None:
-    code = getattr(exc, "code", None) or (SIGNATURE_INVALID if isinstance(exc, CorruptMandate) else CHAIN_INVALID)
-    message = getattr(exc, "message", None) or str(exc)
-    with rt.db.write() as s:
-        j = s.get(MonitoringJobRow, job_id)
-        # Only while our claim stands: another process may have finished the job meanwhile
-        # (a purchase it recorded must not be turned back into "awaiting_user").
-        if j.status == "purchasing" and (claim is None or j.claim_id == claim):
-            j.status, j.claim_id = "awaiting_user", None
-            j.last_result = f"purchase refused: {code}: {message}"[:500]
-            s.add(j)
-    rt.bus.publish(ErrorOccurred(error_code=code, message=message))
-    return None
-
-
-def recover(rt: Runtime) -> int:
-    """Finish or roll back purchases a crash interrupted. Never charges twice: a charge already
-    made is recorded, a purchase never charged goes back to watching."""
-    n = payments.reconcile(rt, on_recorded_for=_job_hook_for_payment)
-    cutoff = db_time(rt.clock.now() - STALE_CLAIM)
+def _status(rt: Runtime, job_id: str) -> str | None:
     with rt.db.read() as s:
-        stale = [j for j in s.exec(select(MonitoringJobRow).where(MonitoringJobRow.status == "purchasing"))
-                 if j.job_id not in _in_flight and (j.claimed_at is None or j.claimed_at <= cutoff)]
-    for j in stale:
-        with rt.db.write() as s:
-            job = s.get(MonitoringJobRow, j.job_id)
-            if job.status != "purchasing":
-                continue
-            tx = (s.exec(select(TransactionRow).where(TransactionRow.payment_mandate_id == job.payment_mandate_id)).first()
-                  if job.payment_mandate_id else None)
-            if tx is not None:
-                _finish(job.job_id)(s, payments._outcome(tx))
-            elif job.payment_mandate_id and s.get(ChargeRow, job.payment_mandate_id):
-                continue  # reconcile() above records it
-            else:
-                if job.payment_mandate_id:
-                    s.exec(update(MandateRow).where(col(MandateRow.id).in_([job.payment_mandate_id, job.cart_mandate_id]))
-                           .values(status="abandoned"))
-                job.status, job.claim_id, job.cart_mandate_id, job.payment_mandate_id = "active", None, None, None
-                job.next_check_at = db_time(rt.clock.now())
-                s.add(job)
-        n += 1
-    return n
-
-
-def _job_hook_for_payment(payment_mandate_id: str):
-    def hook(s: Session, outcome: payments.PaymentOutcome) -> None:
-        j = s.exec(select(MonitoringJobRow).where(MonitoringJobRow.payment_mandate_id == payment_mandate_id)).first()
-        if j is None and outcome.status == "authorized":
-            # The job may have moved on to another payment meanwhile (its claim was taken over):
-            # the intent this charge bought is what identifies it.
-            tx = s.get(TransactionRow, outcome.transaction_id)
-            if tx is not None and tx.intent_mandate_id:
-                j = s.exec(select(MonitoringJobRow)
-                           .where(MonitoringJobRow.intent_mandate_id == tx.intent_mandate_id)).first()
-        if j is not None:
-            _finish(j.job_id)(s, outcome)
-    return hook
+        j = s.get(MonitoringJobRow, job_id)
+        return j.status if j is not None else None

@@ -14,26 +14,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import text
-from sqlmodel import Session, select
+import hashlib
+
+from sqlmodel import Session
 
 from ..ap2 import builders, chain
-from ..ap2.errors import CHAIN_INVALID, CREDENTIALS_UNAVAILABLE, SIGNATURE_INVALID, AP2Error
+from ..ap2.errors import CHAIN_INVALID, CONSTRAINTS_VIOLATED, CREDENTIALS_UNAVAILABLE, SIGNATURE_INVALID, AP2Error
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..commerce.credentials import PaymentMethod
+from ..commerce.processor import DuplicatePurchase
 from ..core.errors import NotFound, shown
 from ..core.faults import fault_point
 from ..core.events import TransactionRecorded
 from ..core.money import from_major
-from ..store import mandates
+from ..core.statuses import LIVE_INTENT, JobStatus, MandateStatus, TransactionStatus
+from ..store import jobs, ledger, mandates
 from ..store.engine import db_time
 from ..store.mandates import CorruptMandate
 from ..store.tables import ChargeRow, MandateRow, TransactionRow
 from . import ap2_v02
 from .runtime import Runtime
-
-
-LIVE_INTENT = ("signed", "active")  # an intent in any other state (consumed, expired, ...) buys nothing
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,28 @@ def prepare_hp_payment(rt: Runtime, cart_mandate_id: str, method_hint: str | Non
             raise AP2Error(CHAIN_INVALID, f"{cart_mandate_id} is already paid", {"cart_mandate_id": cart_mandate_id})
         if cart.mode != "hp" or not cart.user_authorization:
             raise AP2Error("ap2:mandate:signature_invalid", f"{cart_mandate_id} has no signature from you yet")
-        method = rt.credentials.get(rt.user_id, method_hint)
-        payment = _build_payment(rt, cart, cart.user_authorization, method, None)
+        method = signed_method(rt, cart.allowed_tokens(), method_hint, f"your signature on {cart_mandate_id}")
+        payment = build_payment(rt, cart, cart.user_authorization, method, None)
         mandates.insert(s, payment, status="created", now=now, signer="agent")
     return payment
 
 
-def _build_payment(rt: Runtime, cart: CartRecord, user_authorization: str, method: PaymentMethod,
-                   intent_id: str | None, payment_id: str | None = None) -> PaymentRecord:
+def signed_method(rt: Runtime, allowed: list[str] | None, hint: str | None, signer: str) -> PaymentMethod:
+    """The payment method to use: the hinted one (a brand, last 4 or token) or the first signed
+    one, and only if the user's signature names it. With no signed list (a record signed by an
+    older GhostCart, or a forged one) the chain check refuses the payment, reporting a bad
+    signature before the missing instrument."""
+    if not allowed:
+        return rt.credentials.get(rt.user_id, hint)
+    method = rt.credentials.get(rt.user_id, hint if hint else allowed[0])
+    if method.token not in allowed:
+        raise AP2Error(CONSTRAINTS_VIOLATED, f"{method.label} is not a payment method {signer} allows",
+                       {"payment_token": method.token, "allowed": allowed})
+    return method
+
+
+def build_payment(rt: Runtime, cart: CartRecord, user_authorization: str, method: PaymentMethod,
+                  intent_id: str | None, payment_id: str | None = None) -> PaymentRecord:
     now = rt.clock.now()
     record = builders.build_payment(
         payment_id=payment_id or rt.ids.new("payment"),
@@ -94,6 +108,9 @@ def _build_payment(rt: Runtime, cart: CartRecord, user_authorization: str, metho
         intent_mandate_id=intent_id,
     )
     return builders.agent_sign_payment(record, rt.keys.agent_key(), now, rt.ids.new("jti"))
+
+
+_build_payment = build_payment  # the name before it was public
 
 
 def _referenced(s: Session, mandate_id: str | None, kind: type) -> object | None:
@@ -151,13 +168,26 @@ def retrieve_credentials(rt: Runtime, payment_mandate_id: str) -> PaymentMethod:
 
 
 def existing_outcome(s: Session, payment_mandate_id: str) -> PaymentOutcome | None:
-    tx = s.exec(select(TransactionRow).where(TransactionRow.payment_mandate_id == payment_mandate_id)).first()
-    return _outcome(tx, replayed=True) if tx else None
+    tx = ledger.transaction_for_payment(s, payment_mandate_id)
+    return outcome_of(tx, replayed=True) if tx else None
 
 
-def _outcome(tx: TransactionRow, replayed: bool = False) -> PaymentOutcome:
+def outcome_of(tx: TransactionRow, replayed: bool = False) -> PaymentOutcome:
     return PaymentOutcome(tx.transaction_id, tx.status, tx.amount_cents, tx.mode, tx.payment_mandate_id,
                           tx.authorization_code, tx.decline_reason, tx.payment_token, replayed)
+
+
+_outcome = outcome_of
+
+
+def product_name_of(rt: Runtime, payment_mandate_id: str) -> str:
+    """The names of what a payment buys (for announcements), or "" when unknown."""
+    try:
+        with rt.db.read() as s:
+            _, cart, _ = load_chain(s, payment_mandate_id)
+    except (AP2Error, NotFound):
+        return ""
+    return ", ".join(li.name for li in cart.line_items)
 
 
 OnRecorded = Callable[[Session, PaymentOutcome], None]
@@ -170,19 +200,21 @@ def authorize(rt: Runtime, payment_mandate_id: str, *, on_recorded: OnRecorded |
     if done:
         return done
     validate_chain(rt, payment_mandate_id).raise_if_invalid()
+    with rt.db.read() as s:
+        intent, cart, payment = load_chain(s, payment_mandate_id)
+        _refuse_repeat(s, payment, cart)  # early, so a replay reads as one; again inside the charge
     ap2_v02.check_before_charge(rt, payment_mandate_id)  # the AP2 v0.2 chain too; rejection receipts if not
     method = retrieve_credentials(rt, payment_mandate_id)
-    with rt.db.read() as s:
-        _, cart, payment = load_chain(s, payment_mandate_id)
     amount = from_major(payment.payment.payment_mandate_contents.payment_details_total.amount.value)
-    charge = _charge(rt, payment, cart, amount, method.token)
+    charge = _charge(rt, payment, cart, intent, amount, method.token)
     fault_point("after_charge")
     return record_charge(rt, payment, cart, charge, on_recorded=on_recorded)
 
 
 def _refuse_repeat(s: Session, payment: PaymentRecord, cart: CartRecord) -> None:
     """Inside the charge's write transaction (so two processes cannot both pass): a cart is paid
-    once, and an intent buys once and only while it is live (signed or watched)."""
+    once, and an intent buys once and only while it is live (signed or watched). The processor's
+    ledger enforces the same on its own books (see purchase_keys)."""
     cart_id, intent_id = cart.mandate_id, cart.intent_mandate_id
     if _already_bought(s, payment.mandate_id, "cart_mandate_id", cart_id):
         raise AP2Error(CHAIN_INVALID, f"{cart_id} is already paid; it will not be charged twice",
@@ -190,7 +222,7 @@ def _refuse_repeat(s: Session, payment: PaymentRecord, cart: CartRecord) -> None
     if intent_id and _already_bought(s, payment.mandate_id, "intent_mandate_id", intent_id):
         raise AP2Error(CHAIN_INVALID, f"the intent {intent_id} has already bought once; it will not buy again",
                        {"intent_mandate_id": intent_id})
-    if payment.mode == "hnp":
+    if payment.mode == "hnp" or intent_id:
         row = s.get(MandateRow, intent_id)
         if row is None or row.status not in LIVE_INTENT:
             raise AP2Error(CHAIN_INVALID, f"the intent {intent_id} is {row.status if row else 'missing'}; "
@@ -198,33 +230,50 @@ def _refuse_repeat(s: Session, payment: PaymentRecord, cart: CartRecord) -> None
 
 
 def _already_bought(s: Session, payment_mandate_id: str, field: str, mandate_id: str) -> bool:
-    """An authorized transaction for this cart/intent, or an approved charge whose transaction is
-    not recorded yet (another process is recording it, or a crash left it for reconcile)."""
-    recorded = s.exec(select(TransactionRow.transaction_id).where(
-        TransactionRow.status == "authorized", getattr(TransactionRow, field) == mandate_id)).first()
-    pending = s.exec(text(
-        "SELECT c.payment_mandate_id FROM processor_charges c "
-        "LEFT JOIN transactions t ON t.payment_mandate_id = c.payment_mandate_id "
-        "JOIN mandates m ON m.id = c.payment_mandate_id "
-        "WHERE t.transaction_id IS NULL AND c.approved AND c.payment_mandate_id != :pid "
-        f"AND json_extract(m.mandate_data, '$.{field}') = :ref LIMIT 1"
-    ).bindparams(pid=payment_mandate_id, ref=mandate_id)).first()
-    return recorded is not None or pending is not None
+    return (ledger.authorized_for(s, field, mandate_id) is not None
+            or ledger.pending_approved_charge(s, payment_mandate_id, field, mandate_id) is not None)
 
 
-def _charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, amount: int, token: str) -> ChargeRow:
-    """The processor's side: its answer is durable before anyone acts on it."""
+def _digest(text: str | None) -> str:
+    return hashlib.sha256((text or "").encode()).hexdigest()[:32]
+
+
+def purchase_keys(cart: CartRecord, intent: IntentRecord | None) -> tuple[str, ...]:
+    """What the processor charges at most once: the user signature that authorized the purchase.
+    A re-signed copy is a new signature, but only the shopper's key can make one."""
+    keys = []
+    if intent is not None and intent.user_authorization:
+        keys.append("intent:" + _digest(intent.user_authorization))
+    if cart.user_authorization:
+        keys.append("cart:" + _digest(cart.user_authorization))
+    return tuple(keys)
+
+
+def idempotency_key(payment: PaymentRecord) -> str:
+    return f"{payment.mandate_id}:{_digest(payment.agent_authorization)[:16]}"
+
+
+def _charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, intent: IntentRecord | None,
+            amount: int, token: str) -> ChargeRow:
+    """The processor's side: its answer is durable (in its own ledger) before anyone acts on it;
+    the shopper's copy is written in the same shopper transaction that checked for repeats."""
     payment_mandate_id = payment.mandate_id
     with rt.db.write() as s:
-        charge = s.get(ChargeRow, payment_mandate_id)
+        charge = ledger.charge_copy(s, payment_mandate_id)
         if charge is None:
             _refuse_repeat(s, payment, cart)
-            r = rt.processor.authorize(payment_mandate_id, amount, token)
-            charge = ChargeRow(payment_mandate_id=payment_mandate_id, approved=r.approved,
-                               authorization_code=r.authorization_code, decline_reason=r.decline_reason,
-                               amount_cents=amount, token=token, created_at=db_time(rt.clock.now()))
-            s.add(charge)
-            s.flush()
+            try:
+                r = rt.processor.charge(payment_mandate_id, amount, token, idempotency_key=idempotency_key(payment),
+                                        purchase_keys=purchase_keys(cart, intent), user_id=payment.user_id,
+                                        now=rt.clock.now())
+            except DuplicatePurchase as exc:
+                raise AP2Error(CHAIN_INVALID, "the payment processor has already charged this purchase "
+                               f"(payment {exc.payment_mandate_id}); it will not charge twice",
+                               {"payment_mandate_id": payment_mandate_id,
+                                "charged_payment_mandate_id": exc.payment_mandate_id}) from None
+            charge = ledger.add_charge_copy(s, ChargeRow(
+                payment_mandate_id=payment_mandate_id, approved=r.approved, authorization_code=r.authorization_code,
+                decline_reason=r.decline_reason, amount_cents=amount, token=token, created_at=db_time(rt.clock.now())))
             fault_point("before_charge_commit")
     return charge
 
@@ -240,7 +289,7 @@ def record_charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, charge:
             if on_recorded:
                 on_recorded(s, done)
             return done
-        status = "authorized" if charge.approved else "declined"
+        status = TransactionStatus.AUTHORIZED if charge.approved else TransactionStatus.DECLINED
         tx = TransactionRow(
             transaction_id=rt.ids.new("txn"),
             intent_mandate_id=cart.intent_mandate_id,
@@ -265,9 +314,11 @@ def record_charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, charge:
                 row.updated_at = db_time(now)
                 s.add(row)
         ap2_v02.on_charge_recorded(rt, s, payment, cart, tx)  # the merchant's and processor's v0.2 receipts
-        outcome = _outcome(tx)
+        outcome = outcome_of(tx)
         if on_recorded:
             on_recorded(s, outcome)
+        elif payment.mode == "hp" and cart.intent_mandate_id and charge.approved:
+            _settle_notify_only_job(s, cart.intent_mandate_id, outcome)
         s.flush()
         fault_point("before_record_commit")
     rt.bus.publish(TransactionRecorded(transaction_id=outcome.transaction_id, status=outcome.status,
@@ -283,21 +334,14 @@ def pay_hp(rt: Runtime, cart_mandate_id: str, method_hint: str | None = None) ->
     return authorize(rt, payment.mandate_id)
 
 
-def unrecorded_charges(rt: Runtime) -> list[str]:
-    with rt.db.read() as s:
-        q = select(ChargeRow.payment_mandate_id).where(
-            ChargeRow.payment_mandate_id.not_in(select(TransactionRow.payment_mandate_id)))
-        return list(s.exec(q))
+def _settle_notify_only_job(s: Session, intent_mandate_id: str, outcome: PaymentOutcome) -> None:
+    """The shopper paid the cart a notify-only watch built: the watch has bought."""
+    job = jobs.job_for_intent(s, intent_mandate_id)
+    if job is not None and job.status != JobStatus.PURCHASED:
+        job.status, job.transaction_id = JobStatus.PURCHASED, outcome.transaction_id
+        job.last_result = f"bought (you signed the cart): authorization {outcome.authorization_code}"
+        s.add(job)
+        jobs.set_mandate_status(s, [intent_mandate_id], MandateStatus.CONSUMED)
 
 
-def reconcile(rt: Runtime, on_recorded_for: Callable[[str], OnRecorded | None] | None = None) -> int:
-    """Record the transaction of every charge a crash left unrecorded. Returns how many."""
-    n = 0
-    for pid in unrecorded_charges(rt):
-        with rt.db.read() as s:
-            _, cart, payment = load_chain(s, pid)
-            charge = s.get(ChargeRow, pid)
-        hook = on_recorded_for(pid) if on_recorded_for else None
-        record_charge(rt, payment, cart, charge, on_recorded=hook)
-        n += 1
-    return n
+from .reconcile import reconcile, unrecorded_charges  # noqa: E402  (re-exported; they use the above)

@@ -1,15 +1,22 @@
 """Everything a use case needs, wired once: settings, clock, ids, events, DB, keys, the outside
-parties. Tests build one on a temp folder with a FakeClock; the app builds one from Settings."""
+parties. Tests build one on a temp folder with a FakeClock; the app builds one from Settings.
+
+The outside parties keep their own books under GHOSTCART_HOME: the merchant's key in
+merchant/keys/, the payment processor's idempotency ledger in processor/processor.db (see
+commerce/parties.py); the shopper's database and key folder hold neither."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..ap2.keys import KeyStore
 from ..commerce.catalog import MERCHANT_NAME
 from ..commerce.credentials import CredentialsProvider
-from ..commerce.processor import PaymentProcessor
+from ..commerce.parties import PartyKeys, merchant_keys_dir, processor_db_path
+from ..commerce.processor import PaymentProcessor, ProcessorLedger
 from ..core.clock import Clock, SystemClock
 from ..core.events import EventBus
 from ..core.ids import IdGenerator
@@ -20,6 +27,21 @@ from ..store.engine import Database
 from ..store.products import SqlInventory
 
 AGENT_NAME = "ghostcart-shopping-agent"
+
+
+class SweepRunner(Protocol):
+    """What runs this runtime's monitoring sweeps on a schedule (services.scheduler.Monitor)."""
+
+    def sweep_now(self) -> object: ...
+
+
+@dataclass
+class MonitoringState:
+    """Per-runtime monitoring state (no process-wide globals): the jobs this runtime is
+    purchasing right now (recovery leaves them alone) and the lock serializing its sweeps."""
+
+    in_flight: set[str] = field(default_factory=set)
+    sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass
@@ -35,7 +57,8 @@ class Runtime:
     credentials: CredentialsProvider
     merchant_name: str = MERCHANT_NAME
     agent_name: str = AGENT_NAME
-    extras: dict = field(default_factory=dict)
+    monitor: SweepRunner | None = None
+    monitoring: MonitoringState = field(default_factory=MonitoringState)
 
     @property
     def user_id(self) -> str:
@@ -66,10 +89,12 @@ def open_runtime(
         ids=IdGenerator(None if seed is None else _id_seed(db, seed)),
         bus=EventBus(),
         db=db,
-        keys=KeyStore(settings.keys_dir, settings.key_passphrase, storage=settings.key_storage),
+        keys=PartyKeys(settings.keys_dir, merchant_keys_dir(home), settings.key_passphrase,
+                       storage=settings.key_storage),
         inventory=SqlInventory(db, clock),
         processor=PaymentProcessor(
-            mode=settings.processor, seed=seed or 0, fraud_threshold_cents=settings.fraud_threshold_cents
+            mode=settings.processor, seed=seed or 0, fraud_threshold_cents=settings.fraud_threshold_cents,
+            ledger=ProcessorLedger(processor_db_path(home)),
         ),
         credentials=CredentialsProvider(),
     )

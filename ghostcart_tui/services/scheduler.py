@@ -32,8 +32,8 @@ _runtimes: dict[str, Runtime] = {}
 def scheduled_sweep(key: str) -> None:
     """Module-level so the persisted APScheduler job can refer to it by name."""
     runner = _runtimes.get(key)
-    if runner is not None:
-        runner.extras["monitor"].sweep_now()
+    if runner is not None and runner.monitor is not None:
+        runner.monitor.sweep_now()
 
 
 CREATE_ATTEMPTS = 6
@@ -86,7 +86,7 @@ class Monitor:
         self.sweep_seconds = sweep_seconds
         self.scheduler: Any = None  # an AsyncIOScheduler once started (imported lazily)
         self.has_lease = False
-        rt.extras["monitor"] = self
+        rt.monitor = self
 
     def sweep_now(self) -> SweepReport | None:
         self.has_lease = acquire(self.rt, self.holder)

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ..ap2 import builders
-from ..ap2.errors import CHAIN_INVALID, AP2Error
-from ..ap2.records import CartRecord, IntentRecord
+from ..ap2.errors import CHAIN_INVALID, EXPIRED, AP2Error
+from ..ap2.jws import epoch_to_datetime, unverified_claims
+from ..ap2.records import CartRecord, IntentRecord, PaymentInstrument
 from ..core.clock import parse_iso
 from ..core.errors import NotFound, UserError, shown
 from ..core.events import MandateSigned, SignatureDeclined, SignatureRequested
@@ -13,11 +16,48 @@ from ..core.money import from_major
 from ..store import mandates
 from ..store.tables import MandateRow
 from . import ap2_v02
-from .carts import cart_total_cents
+from .carts import build_signed_cart, cart_total_cents
 from .runtime import Runtime
 from .views import LineView, SignatureView
 
 SIGNABLE = ("created", "pending_signature")
+# A cart is offered for signature only while at least this much of its validity (its own expiry
+# and the merchant's authorization, which agree) remains, so a signed cart can still be paid.
+PAY_WINDOW = timedelta(minutes=5)
+
+
+def _valid_until(cart: CartRecord) -> datetime:
+    until = parse_iso(cart.cart.contents.cart_expiry)
+    token = cart.cart.merchant_authorization
+    if token:
+        try:
+            exp = unverified_claims(token).get("exp")
+            if type(exp) is int:
+                until = min(until, epoch_to_datetime(exp))
+        except AP2Error:
+            pass
+    return until
+
+
+def _payable(rt: Runtime, cart: CartRecord) -> CartRecord:
+    """The cart as it can still be paid: itself while enough validity remains; else re-quoted
+    and re-signed by the merchant with the same id, when the merchant's offer is unchanged (the
+    shopper signs exactly what they saw). A changed offer raises AP2Error(expired): ask again."""
+    now = rt.clock.now()
+    if _valid_until(cart) - now >= PAY_WINDOW:
+        return cart
+    expired = AP2Error(EXPIRED, f"{cart.mandate_id} can no longer be paid (its merchant authorization "
+                       "ends before a payment could complete) and the merchant's offer changed; ask for a new cart.",
+                       {"cart_mandate_id": cart.mandate_id})
+    if len(cart.line_items) != 1:
+        raise expired
+    line = cart.line_items[0]
+    product = rt.inventory.get(line.product_id)
+    if (product is None or not product.in_stock or product.price_cents != line.unit_price_cents
+            or product.delivery_days != line.delivery_days or product.name != line.name):
+        raise expired
+    return build_signed_cart(rt, product, line.quantity, mode=cart.mode, intent_mandate_id=cart.intent_mandate_id,
+                             cart_id=cart.mandate_id)
 
 
 def _load(rt: Runtime, s, mandate_id: str) -> tuple[MandateRow, CartRecord | IntentRecord]:
@@ -32,6 +72,8 @@ def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
         row, record = _load(rt, s, mandate_id)
         if row.status not in SIGNABLE:
             raise UserError(f"{mandate_id} is already {row.status}; it can't be signed again.")
+        if isinstance(record, CartRecord) and record.mode == "hp":
+            record = _refresh(rt, s, row, record)
         row.status = "pending_signature"
         s.add(row)
     view = signature_view(rt, record, row.status)
@@ -79,15 +121,35 @@ def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
         row, record = _load(rt, s, mandate_id)
         if row.status not in SIGNABLE:
             raise UserError(f"{mandate_id} is {row.status}; nothing to sign.")
-        if parse_iso(_expiry(record)) <= now:
-            raise AP2Error("ap2:mandate:expired", f"{mandate_id} expired before it was signed; ask again.")
         if isinstance(record, CartRecord) and record.mode != "hp":
             raise AP2Error(CHAIN_INVALID, "only human-present carts are signed by the shopper")
+        if isinstance(record, CartRecord):
+            # The key press signs the payment methods the payment may use (a retry with another
+            # of them after a decline needs no second dialog; any other is refused).
+            record = builders.with_payment_methods(_refresh(rt, s, row, record), [
+                PaymentInstrument(token=m.token, label=m.label)
+                for m in rt.credentials.list_methods(rt.user_id) if not m.expired])
+        elif parse_iso(_expiry(record)) <= now:
+            raise AP2Error(EXPIRED, f"{mandate_id} expired before it was signed; ask again.")
         signed = builders.user_sign(record, rt.keys.user_key(rt.user_id), now, rt.ids.new("jti"))
         mandates.save(s, row, signed, now=now, status="signed", signer=f"user:{rt.user_id}")
         ap2_v02.on_user_signed(rt, s, signed)  # the same key press signs the AP2 v0.2 mandates
     rt.bus.publish(MandateSigned(mandate_id=mandate_id, mandate_type=row.type, signer="user"))
     return signed
+
+
+def _refresh(rt: Runtime, s, row: MandateRow, cart: CartRecord) -> CartRecord:  # noqa: ANN001
+    """_payable(), saved; a cart that cannot be refreshed is marked expired (it is never signed)."""
+    try:
+        fresh = _payable(rt, cart)
+    except AP2Error:
+        row.status = "expired"
+        s.add(row)
+        s.commit()
+        raise
+    if fresh is not cart:
+        mandates.save(s, row, fresh, now=rt.clock.now())
+    return fresh
 
 
 def decline(rt: Runtime, mandate_id: str) -> None:

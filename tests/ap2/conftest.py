@@ -17,6 +17,7 @@ from ghostcart_tui.ap2.builders import (
     build_payment,
     merchant_sign_cart,
     user_sign,
+    with_payment_methods,
 )
 from ghostcart_tui.ap2.keys import KeyStore
 from ghostcart_tui.ap2.records import (
@@ -25,6 +26,7 @@ from ghostcart_tui.ap2.records import (
     IntentRecord,
     LineItem,
     Mode,
+    PaymentInstrument,
     PaymentRecord,
 )
 from ghostcart_tui.core.money import percent_of
@@ -46,6 +48,8 @@ AIRPODS = LineItem(
 )
 
 R = TypeVar("R", IntentRecord, CartRecord, PaymentRecord)
+TOKEN = "tok_4242"
+METHODS = (PaymentInstrument(token=TOKEN, label="Visa ending 4242"),)
 
 
 def edit(record: R, fn: Callable[[dict[str, Any]], None]) -> R:
@@ -81,7 +85,8 @@ class Factory:
         constraints: Constraints | None = None,
         expiry: datetime = NOW + timedelta(days=7),
         merchants: Sequence[str] | None = None,
-        skus: Sequence[str] | None = None,
+        skus: Sequence[str] | None = ("prod_airpods_001",),
+        payment_methods: Sequence[PaymentInstrument] | None = METHODS,
         user: str = USER,
         mandate_id: str = "intent_001",
         now: datetime = NOW,
@@ -92,7 +97,7 @@ class Factory:
             mandate_id, user, "Buy Apple AirPods Pro if they drop below $180",
             "airpods pro",
             constraints or Constraints(max_price_cents=18000, max_delivery_days=3),
-            expiry, merchants=merchants, skus=skus,
+            expiry, merchants=merchants, skus=skus, payment_methods=payment_methods,
         )
         if mutate:
             record = edit(record, mutate)
@@ -129,7 +134,7 @@ class Factory:
 
     def hp_cart(self, items: Sequence[LineItem] = (COFFEE,), **kw: Any) -> CartRecord:
         now = kw.get("now", NOW)
-        cart = self.cart(items, "hp", **kw)
+        cart = with_payment_methods(self.cart(items, "hp", **kw), METHODS)
         return user_sign(cart, self.keys.user_key(cart.user_id), now, self.jti())
 
     def hnp_cart(
@@ -157,7 +162,7 @@ class Factory:
         )
         assert user_auth is not None
         record = build_payment(
-            payment_id, cart, user_auth, "tok_4242", "visa", PAYMENT_AGENT, now
+            payment_id, cart, user_auth, TOKEN, "visa", PAYMENT_AGENT, now
         )
         if mutate:
             record = edit(record, mutate)

@@ -48,11 +48,12 @@ EXPECTED_KEYS: dict[type[BaseModel], set[str]] = {
     },
     m.PaymentMandate: {"payment_mandate_contents", "user_authorization"},
     IntentRecord: {
-        "mandate_id", "user_id", "intent", "product_query", "constraints", "user_authorization",
+        "mandate_id", "user_id", "intent", "product_query", "constraints", "payment_methods",
+        "user_authorization",
     },
     CartRecord: {
         "mandate_id", "user_id", "mode", "cart", "line_items", "intent_mandate_id",
-        "user_authorization", "agent_authorization",
+        "payment_methods", "user_authorization", "agent_authorization",
     },
     PaymentRecord: {
         "mandate_id", "user_id", "mode", "cart_mandate_id", "intent_mandate_id", "payment",

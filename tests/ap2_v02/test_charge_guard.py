@@ -14,7 +14,7 @@ from sqlmodel import select
 from ghostcart_tui.ap2.errors import AP2Error
 from ghostcart_tui.ap2.v02 import sdjwt as S
 from ghostcart_tui.ap2.v02.verify import verify_export
-from ghostcart_tui.services import ap2_v02, budget, monitoring, orders, payments
+from ghostcart_tui.services import ap2_v02, budget, monitoring, monitoring_purchase, orders, payments
 from ghostcart_tui.store import v02 as store
 from ghostcart_tui.store.tables import ChargeRow, MonitoringJobRow, TransactionRow
 
@@ -109,7 +109,7 @@ def test_tampered_v02_record_charges_nothing(rt, monkeypatch, what):
             row.data = data
             s.add(row)
 
-    monkeypatch.setattr(monitoring, "fault_point", tamper)
+    monkeypatch.setattr(monitoring_purchase, "fault_point", tamper)  # rel: the purchase step moved
     report = price_drop_and_sweep(rt)
     assert report.purchased == 0
     with rt.db.read() as s:
@@ -138,7 +138,7 @@ def test_rejection_receipt_frees_the_open_mandate(rt, monkeypatch):
                 row.data = {**row.data, "payment_mandate": _hop(row.data["payment_mandate"], 1, _sig)}
                 s.add(row)
 
-    monkeypatch.setattr(monitoring, "fault_point", tamper)
+    monkeypatch.setattr(monitoring_purchase, "fault_point", tamper)  # rel: the purchase step moved
     assert price_drop_and_sweep(rt).purchased == 0
     monitoring.retry(rt, job.job_id)
     assert monitoring.run_due_checks(rt).purchased == 1
@@ -247,3 +247,11 @@ def test_open_mandate_amount_is_the_most_that_can_be_charged():
     assert ap2_v02.most_chargeable_cents(18000) == 18000 + 1440 + 1000
     assert ap2_v02.most_chargeable_cents(18000, 2) == 36000 + 2880 + 1000
     assert ap2_v02.most_chargeable_cents(18000, 1, 19000) == 19000
+
+
+def test_processor_key_lives_in_its_own_folder(rt):
+    key = ap2_v02.processor_key(rt)
+    path = rt.settings.data_home / "processor" / "keys" / "processor.pem"
+    assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
+    assert not (rt.settings.keys_dir / "processor.pem").exists()
+    assert ap2_v02.processor_key(rt).kid == key.kid

@@ -33,9 +33,11 @@ def hp_chain(rt, product_id: str = "prod_coffee_001") -> tuple[str, str]:
 
 
 def signed_intent(rt, query: str = "AirPods", max_price_cents: int = 18000,
-                  skus: list[str] | None = None, activate: bool = True) -> str:
+                  skus: list[str] | None = None, activate: bool = True, payment_method=None,
+                  notify_only: bool = False) -> str:
     intent = intents.create_intent(rt, query, Constraints(max_price_cents=max_price_cents),
-                                   skus=skus if skus is not None else ["prod_airpods_001"])
+                                   skus=skus if skus is not None else ["prod_airpods_001"],
+                                   payment_method=payment_method, notify_only=notify_only)
     signatures.request_signature(rt, intent.mandate_id)
     signatures.approve(rt, intent.mandate_id)
     if activate:

@@ -230,7 +230,7 @@ def _visible(text: str) -> bool:
 
 @pytest.mark.parametrize("text", VALUES, ids=NAMES)
 def test_create_intent_product_query(hrt, text):
-    r = bounded(intents.create_intent, hrt, text, Constraints(max_price_cents=18000))
+    r = bounded(intents.create_intent, hrt, text, Constraints(max_price_cents=18000), skus=["prod_airpods_001"])
     if isinstance(r, Exception):
         assert isinstance(r, UserError)
         return

@@ -76,7 +76,8 @@ def _secret_patterns(rt) -> dict[str, bytes]:
         out[f"{k.role} d (HEX)"] = raw.hex().upper().encode()
         out[f"{k.role} d (decimal)"] = str(d).encode()
         out[f"{k.role} d (raw bytes)"] = raw
-        pem = (rt.keys.directory / _file_of(k, rt)).read_bytes()
+        folder = rt.keys.merchant_store.directory if k.role == "merchant" else rt.keys.directory
+        pem = (folder / _file_of(k, rt)).read_bytes()
         body = [line for line in pem.splitlines() if line and not line.startswith(b"-----")]
         out[f"{k.role} PEM body"] = body[1][:48] if len(body) > 1 else body[0][:48]
     return out
@@ -87,8 +88,8 @@ def _file_of(key, rt) -> str:
 
 
 def _files(home: Path) -> list[Path]:
-    keys = home / "keys"
-    return [p for p in home.rglob("*") if p.is_file() and not (p.parent == keys and p.suffix == ".pem")]
+    keys = (home / "keys", home / "merchant" / "keys")
+    return [p for p in home.rglob("*") if p.is_file() and not (p.parent in keys and p.suffix == ".pem")]
 
 
 def _pans(data: bytes) -> list[str]:
@@ -163,7 +164,12 @@ def test_key_files_are_private(logged_runtime):
     keys_dir = rt.keys.directory
     assert stat.S_IMODE(keys_dir.stat().st_mode) == 0o700
     pems = sorted(keys_dir.iterdir())
-    assert {p.name for p in pems} == {"agent.pem", "merchant.pem", "user-user_demo.pem", "user-alice.pem"}
+    # The merchant is an outside party: its key lives in its own folder, not the shopper's.
+    assert {p.name for p in pems} == {"agent.pem", "user-user_demo.pem", "user-alice.pem"}
+    merchant_dir = rt.keys.merchant_store.directory
+    assert merchant_dir != keys_dir and stat.S_IMODE(merchant_dir.stat().st_mode) == 0o700
+    assert [p.name for p in merchant_dir.iterdir()] == ["merchant.pem"]
+    pems.append(merchant_dir / "merchant.pem")
     for p in pems:
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
         assert p.stat().st_uid == keys_dir.stat().st_uid
@@ -196,8 +202,9 @@ def test_no_key_material_or_card_number_anywhere(logged_runtime):
 def test_passphrase_protected_keys_never_leak_the_passphrase(logged_runtime):
     rt = logged_runtime
     _purchases(rt)
-    for k in ("agent.pem", "merchant.pem", f"user-{rt.user_id}.pem"):
+    for k in ("agent.pem", f"user-{rt.user_id}.pem"):
         assert b"ENCRYPTED PRIVATE KEY" in (rt.keys.directory / k).read_bytes()
+    assert b"ENCRYPTED PRIVATE KEY" in (rt.keys.merchant_store.directory / "merchant.pem").read_bytes()
     problems = _scan(rt, extra_secrets=[PASSPHRASE])
     assert not problems, "\n".join(sorted(set(problems)))
     assert PASSPHRASE not in repr(rt.settings)

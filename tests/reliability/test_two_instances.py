@@ -194,43 +194,13 @@ def test_two_processes_sweeping_buy_each_intent_once(tmp_path, mode):
 
 # ---- a purchase taken over mid-flight ----------------------------------------------------------------
 
-class _PerThread:
-    """monitoring._in_flight is per process; these two 'instances' share one, so give each
-    thread its own, as two processes would have."""
-
-    def __init__(self):
-        self._local = threading.local()
-
-    def _set(self):
-        if not hasattr(self._local, "s"):
-            self._local.s = set()
-        return self._local.s
-
-    def add(self, x):
-        self._set().add(x)
-
-    def discard(self, x):
-        self._set().discard(x)
-
-    def __contains__(self, x):
-        return x in self._set()
-
-
-class _NoLock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 def test_purchase_taken_over_after_a_stale_claim_ends_bought_once(tmp_path, monkeypatch):
     """Instance A claims a job and builds its chain, then stalls (its clock 5 minutes behind B's,
     or a processor that takes minutes). B's recovery finds the claim stale, resets the job, claims
     it and builds its own chain; A's charge lands first; B's payment is refused (the intent has
     bought); B's next sweep reconciles A's charge; A records. The job must end 'purchased', with
     one charge — not 'awaiting_user' beside a completed purchase."""
-    from ghostcart_tui.services import monitoring as mon
+    from ghostcart_tui.services import monitoring_purchase as mon_purchase
     from ghostcart_tui.services import payments as pay
 
     a = make_runtime(tmp_path, clock=FakeClock(START))
@@ -242,8 +212,7 @@ def test_purchase_taken_over_after_a_stale_claim_ends_bought_once(tmp_path, monk
     a.clock.advance(timedelta(minutes=5))
     b = make_runtime(tmp_path, clock=FakeClock(a.clock.now() + timedelta(minutes=5)))
 
-    monkeypatch.setattr(mon, "_in_flight", _PerThread())
-    monkeypatch.setattr(mon, "_sweep_lock", _NoLock())
+    # Each runtime has its own in-flight set and sweep lock (rt.monitoring), as two processes would.
     gates = {k: threading.Event() for k in ("A built", "A go", "A charged", "A go 2", "B built", "B go")}
     role = threading.local()
 
@@ -259,7 +228,7 @@ def test_purchase_taken_over_after_a_stale_claim_ends_bought_once(tmp_path, monk
             gates["B built"].set()
             assert gates["B go"].wait(30)
 
-    monkeypatch.setattr(mon, "fault_point", fault_point)
+    monkeypatch.setattr(mon_purchase, "fault_point", fault_point)
     monkeypatch.setattr(pay, "fault_point", fault_point)
     errors: list[BaseException] = []
 

@@ -17,9 +17,9 @@ from .conftest import make_runtime
 FIVE_MIN = timedelta(minutes=5)
 
 
-def watch_airpods(rt, max_price=18000, days=None, expiry_days=None):
+def watch_airpods(rt, max_price=18000, days=None, expiry_days=None, payment_method=None):
     intent = intents.create_intent(rt, "AirPods", Constraints(max_price_cents=max_price, max_delivery_days=days),
-                                   expiry_days=expiry_days, skus=["prod_airpods_001"])
+                                   expiry_days=expiry_days, skus=["prod_airpods_001"], payment_method=payment_method)
     signatures.request_signature(rt, intent.mandate_id)
     signatures.approve(rt, intent.mandate_id)
     return monitoring.activate(rt, intent.mandate_id)
@@ -66,7 +66,7 @@ def test_delivery_constraint_unmet_buys_nothing(rt):
 
 
 def test_decline_leaves_the_intent_waiting_then_retry_buys(rt):
-    job = watch_airpods(rt)
+    job = watch_airpods(rt, payment_method=["visa", "mastercard"])  # the signed allowed set
     catalog.set_price(rt, "prod_airpods_001", 17000)
     rt.processor.force_next(decline="card_expired")
     rt.clock.advance(FIVE_MIN)
@@ -76,6 +76,8 @@ def test_decline_leaves_the_intent_waiting_then_retry_buys(rt):
     assert orders.get_mandate(rt, job.intent_mandate_id).status == "active"
     rt.clock.advance(FIVE_MIN)
     assert monitoring.run_due_checks(rt).purchased == 0  # no blind retry
+    with pytest.raises(UserError, match="not a payment method you signed"):
+        monitoring.retry(rt, job.job_id, "amex")  # not in the signed set
     monitoring.retry(rt, job.job_id, "mastercard")
     assert monitoring.run_due_checks(rt).purchased == 1
     assert orders.counts(rt)["authorized_transactions"] == 1

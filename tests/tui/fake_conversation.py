@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ghostcart_tui.ap2.records import Constraints
+from ghostcart_tui.commerce.search import search
 from ghostcart_tui.core import events as ev
 from ghostcart_tui.core.money import format_cents
 from ghostcart_tui.services import carts, catalog, intents, monitoring, payments, signatures
@@ -87,7 +88,8 @@ class FakeConversation:
             i = below[0] if below else len(words)
             q = " ".join(words[1:i])
             price = int(float(words[i + 1].lstrip("$")) * 100) if below else 100_00
-            intent = intents.create_intent(self.rt, q, Constraints(max_price_cents=price, max_delivery_days=5))
+            intent = intents.create_intent(self.rt, q, Constraints(max_price_cents=price, max_delivery_days=5),
+                                           skus=[p.product_id for p in search(self.rt.inventory.products(), q, match_all=True)])
             signatures.request_signature(self.rt, intent.mandate_id)
             self._say("delegate", "Sign this intent and I will watch for you.", stream=False)
         elif verb == "slow":

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ghostcart_tui.ap2.records import Constraints
+from ghostcart_tui.commerce.search import search
 from ghostcart_tui.services import carts, intents, monitoring, payments, signatures
 from ghostcart_tui.tui.screens.signature import SignatureScreen
 
@@ -44,7 +45,8 @@ def hp_purchase(rt, product_id: str = "prod_coffee_001") -> str:
 
 
 def hnp_job(rt, query: str = "airpods", max_price: int = 18000):
-    intent = intents.create_intent(rt, query, Constraints(max_price_cents=max_price, max_delivery_days=3))
+    intent = intents.create_intent(rt, query, Constraints(max_price_cents=max_price, max_delivery_days=3),
+                                   skus=[p.product_id for p in search(rt.inventory.products(), query, match_all=True)])
     signatures.request_signature(rt, intent.mandate_id)
     signatures.approve(rt, intent.mandate_id)
     return monitoring.activate(rt, intent.mandate_id)

@@ -99,8 +99,8 @@ def features(tokens: list[Token], res: Resolution, slots: Slots, found: dict[str
                  last_act=last_act)
     if any(t.text in ("please", "pls", "plz") for t in tokens) and res.named and not found.get("question"):
         f.cue["buy"] = f.cue.get("buy", 0.0) + 0.7  # "a pair of Air Max 270s please"
-    f.notify = slots.notify_only and (f.c("condition") + f.c("if_when") > 0 or f.c("watch") > 0 or f.stock or f.price
-                                      or slots.notify_strong) and (slots.notify_strong or f.c("buy") < 1)
+    f.notify = slots.notify_only and (f.c("condition") + f.c("if_when") > 0 or f.c("watch") > 0 or f.stock
+                                      or f.price) and (slots.notify_strong or f.c("buy") < 1)
     return f
 
 

@@ -115,7 +115,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "cancel": ("cancel", "stop", "remove", "delete", "forget", "never mind", "nevermind", "abort",
                "kill", "end", "turn off", "don't watch", "stop watching", "no longer"),
     "change": ("change", "update", "raise", "lower", "increase", "decrease", "adjust", "make it", "set it",
-               "instead", "modify", "bump", "edit", "switch", "actually", "make that", "make the"),
+               "instead", "modify", "bump", "edit", "switch", "actually", "make that", "make the", "swap", "move"),
     "limit": ("limit", "price limit", "cap", "threshold", "target", "watch", "alert"),
     "deal": ("good price", "good deal", "best price", "a deal", "bargain", "full price", "better price",
              "cheaper price", "not at full price"),
