@@ -67,28 +67,31 @@ class Conversation:
         with self._journal.deferred():
             pending = self.pending_signature()
             if pending is not None:
-                # A reply while the dialog is open answers it ("yes", "no"); anything else declines
-                # it first, so the graph is never left paused under a new request.
-                decision = _yes_no(text)
-                self._journal.chat(self.session_id, "user", text)
-                outcome = await self.answer_signature(pending.mandate_id, decision is True, _log_user=False)
-                if decision is not None:
-                    return outcome
-                return await self._turn(text, log_user=False, prefix=outcome.text)
+                # A chat message is never a signature: the pending one stays pending (only
+                # answer_signature, the dialog, answers it) and the reply says it still waits.
+                return self._remind(text, pending)
             return await self._turn(text)
 
-    async def answer_signature(self, mandate_id: str, approve: bool, *, _log_user: bool = True) -> TurnOutcome:
+    async def answer_signature(self, mandate_id: str, approve: bool) -> TurnOutcome:
+        """The shopper's answer in the signature dialog: the only way a pending signature is answered."""
         if self._lock.locked():
             raise UserError("GhostCart is still working; answer the signature when it is done.")
         with self._journal.deferred():
-            if _log_user:
-                self._journal.chat(self.session_id, "user", "✓ signed" if approve else "✗ declined")
+            self._journal.chat(self.session_id, "user", "✓ signed" if approve else "✗ declined")
             graph = self._ensure_graph()
             interrupt = self._find_interrupt(graph, mandate_id)
             if interrupt is not None:
                 response = [{"interruptResponse": {"interruptId": interrupt.id, "response": {"approved": approve}}}]
                 return await self._run(response)
             return await self._answer_directly(mandate_id, approve)
+
+    def _remind(self, text: str, pending: SignatureView) -> TurnOutcome:
+        self._journal.chat(self.session_id, "user", text)
+        reminder = _reminder(pending)
+        self._journal.chat(self.session_id, "assistant", reminder, "supervisor")
+        self.rt.bus.publish(AgentMessage(agent="supervisor", text=reminder))
+        return TurnOutcome(reminder, pending, {"model_invocations": 0, "tool_calls": 0,
+                                               "input_tokens": 0, "output_tokens": 0})
 
     def pending_signature(self) -> SignatureView | None:
         views = signatures.pending(self.rt)
@@ -118,13 +121,9 @@ class Conversation:
             self._graph = build_graph(self.rt, self._choice, self.session_id, Meter(), self._journal)
         return self._graph
 
-    async def _turn(self, text: str, *, log_user: bool = True, prefix: str = "") -> TurnOutcome:
-        if log_user:
-            self._journal.chat(self.session_id, "user", text)
-        outcome = await self._run(text)
-        if prefix:
-            outcome.text = f"{prefix}\n\n{outcome.text}".strip()
-        return outcome
+    async def _turn(self, text: str) -> TurnOutcome:
+        self._journal.chat(self.session_id, "user", text)
+        return await self._run(text)
 
     async def _run(self, prompt: Any) -> TurnOutcome:
         from strands.types.exceptions import ConcurrencyException
@@ -179,7 +178,9 @@ class Conversation:
             self._turn_messages.append((event.agent, event.text))
             self._journal.chat(self.session_id, "assistant", event.text, event.agent)
         elif isinstance(event, ErrorOccurred):
-            self._journal.chat(self.session_id, "error", f"{event.error_code}: {event.message}")
+            code = event.error_code
+            shown = f"{event.message} ({code})" if code.startswith("ap2:") else event.message
+            self._journal.chat(self.session_id, "error", shown)  # a sentence; never "user_error: …"
         elif isinstance(event, ClarificationRequested):
             self._clarified = True
 
@@ -231,13 +232,12 @@ def _sign_prompt(v: SignatureView) -> str:
     return f"Please review and sign the intent: {v.description}"
 
 
-def _yes_no(text: str) -> bool | None:
-    from .offline import nlu
+def _reminder(v: SignatureView) -> str:
+    """The answer to a chat message sent while a signature waits: it still waits, and how to answer."""
+    from ..core.money import format_cents
 
-    r = nlu.classify(text)
-    if r.kind == "followup" and r.followup is not None:
-        if r.followup.kind == "confirm":
-            return True
-        if r.followup.kind in ("decline", "cancel"):
-            return False
-    return None
+    what = (f"the cart {v.mandate_id} ({format_cents(v.total_cents or 0)} total)" if v.mandate_type == "cart"
+            else f"the intent {v.mandate_id} ({v.description or v.product_query or 'buy later'})")
+    return (f"Your signature on {what} is still waiting. A chat message never signs or declines it: "
+            "answer it in the signature dialog (y signs, n or Esc declines). "
+            "Nothing was signed and nothing was declined.")

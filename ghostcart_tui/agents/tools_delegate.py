@@ -162,6 +162,13 @@ def _resolved_skus(rt: Runtime, query: str, product_id: str | None, product_ids:
     return res.candidates
 
 
+def notify_only_supported() -> bool:
+    """Whether services.intents can create a notify-only intent (user_cart_confirmation_required)."""
+    import inspect
+
+    return "notify_only" in inspect.signature(intents.create_intent).parameters
+
+
 def _create(rt: Runtime, label: str, c: Constraints, expiry_days: int | None, skus: list[str], notify_only: bool):
     import inspect
 

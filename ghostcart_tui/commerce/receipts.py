@@ -5,6 +5,7 @@ set), its challenge (audience and fresh nonce) and its signed Payment Receipts."
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -39,6 +40,20 @@ class ProcessorKey:
 
     def public_jwk(self) -> dict[str, str]:
         return S.public_jwk(self.private_key.public_key(), self.kid)
+
+
+def keys_dir(home: Path, shopper_keys: Path | None = None) -> Path:
+    """home/processor/keys; a processor.pem left in the shopper's key folder (before the
+    processor had its own folder) is moved there, so receipts it signed keep verifying."""
+    directory = Path(home).expanduser() / "processor" / "keys"
+    old = Path(shopper_keys) / KEY_FILE if shopper_keys is not None else None
+    if old is not None and old.exists() and not (directory / KEY_FILE).exists():
+        try:
+            ensure_private_dir(directory)
+            os.replace(old, directory / KEY_FILE)
+        except OSError:
+            return old.parent
+    return directory
 
 
 _lock = threading.Lock()

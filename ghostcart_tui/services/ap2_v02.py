@@ -51,7 +51,11 @@ CURRENCY = "USD"
 
 
 def processor_key(rt: Runtime) -> processor.ProcessorKey:
-    return processor.processor_key(rt.settings.keys_dir, rt.settings.key_passphrase)
+    """The processor's own key, in its own folder under GHOSTCART_HOME (processor/keys/, beside
+    its ledger), apart from the shopper's keys."""
+    return processor.processor_key(
+        processor.keys_dir(rt.settings.data_home, rt.settings.keys_dir), rt.settings.key_passphrase
+    )
 
 
 def _jwk(kp: KeyPair):
@@ -105,14 +109,18 @@ def budget_note(rt: Runtime, constraints: Any) -> str:
     )
 
 
-def _instruments(rt: Runtime, user_id: str, intent: IntentRecord | None = None) -> list[dict[str, str]]:
-    """The instruments a mandate allows: the one the signed intent names when it names one,
-    else every usable method in the wallet (as token descriptions, never card numbers)."""
+def _instruments(rt: Runtime, user_id: str, record: IntentRecord | CartRecord | None = None) -> list[dict[str, str]]:
+    """The instruments a mandate allows, as token descriptions (never card numbers): exactly the
+    payment methods the shopper's signed record allows (`allowed_tokens()`, rel stream), else
+    every usable method in the wallet (records signed before the methods were signed)."""
     methods = [m for m in rt.credentials.list_methods(user_id) if not m.expired]
-    signed = intent.allowed_tokens() if intent is not None else None  # rel: the intent's signed set
-    named = signed or ([t] if intent is not None and (t := _intent_token(intent)) else [])
-    if named:
-        methods = [m for m in methods if m.token in named] or methods
+    allowed = getattr(record, "allowed_tokens", None)
+    signed = allowed() if callable(allowed) else None
+    if signed is None and isinstance(record, IntentRecord) and (t := _intent_token(record)):
+        signed = [t]
+    if signed is not None:
+        by_token = {m.token: m for m in methods}
+        methods = [by_token[t] for t in signed if t in by_token]
     return [C.instrument(m.token, "card", m.label) for m in methods]
 
 
@@ -211,7 +219,7 @@ def _sign_hp(rt: Runtime, s: Session, cart: CartRecord) -> None:
     total = from_major(cart.cart.contents.payment_request.details.total.amount.value)
     payee = merchant.merchant_object(cart.cart.contents.merchant_name)
     payments = {}
-    for inst in _instruments(rt, cart.user_id):
+    for inst in _instruments(rt, cart.user_id, cart):
         cp = C.closed_payment(ch, payee, total, CURRENCY, inst, to_iso(now), iat)
         payments[inst["id"]] = S.present(S.issue(cp, user), S.disclose_all(cp))
     store.put(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ..core.clock import as_utc
 from ..core.errors import NotFound, shown
@@ -12,13 +12,36 @@ from .runtime import Runtime
 from .views import MandateView, TransactionView
 
 
-def tx_view(t: TransactionRow) -> TransactionView:
+def tx_view(t: TransactionRow, product_name: str = "") -> TransactionView:
     return TransactionView(
         transaction_id=t.transaction_id, status=t.status, amount_cents=t.amount_cents, currency=t.currency,
         mode=t.mode, created_at=as_utc(t.created_at), authorization_code=t.authorization_code,
         decline_reason=t.decline_reason, intent_mandate_id=t.intent_mandate_id,
         cart_mandate_id=t.cart_mandate_id, payment_mandate_id=t.payment_mandate_id, payment_token=t.payment_token,
+        product_name=product_name,
     )
+
+
+def _cart_names(s: Session, cart_ids: list[str]) -> dict[str, str]:
+    """cart mandate id → its products' names ("A, B"), read from the stored cart records."""
+    names: dict[str, str] = {}
+    for cart_id in dict.fromkeys(cart_ids):
+        row = mandates.get_row(s, cart_id)
+        if row is None:
+            continue
+        try:
+            record = mandates.parse(row)
+        except Exception:  # a corrupt row is reported where it is inspected, not here
+            continue
+        items = getattr(record, "line_items", None) or []
+        names[cart_id] = ", ".join(item.name for item in items)
+    return names
+
+
+def product_names(rt: Runtime, cart_mandate_ids: list[str]) -> dict[str, str]:
+    """What each cart bought, by cart mandate id (orders pane, purchase announcements)."""
+    with rt.db.read() as s:
+        return _cart_names(s, list(cart_mandate_ids))
 
 
 def mandate_view(r: MandateRow) -> MandateView:
@@ -35,15 +58,17 @@ def list_transactions(rt: Runtime, limit: int = 200, user_id: str | None = None)
                                             col(TransactionRow.transaction_id)).limit(limit)
         if user_id:
             q = q.where(TransactionRow.user_id == user_id)
-        return [tx_view(t) for t in s.exec(q)]
+        rows = list(s.exec(q))
+        names = _cart_names(s, [t.cart_mandate_id for t in rows])
+        return [tx_view(t, names.get(t.cart_mandate_id, "")) for t in rows]
 
 
 def get_transaction(rt: Runtime, transaction_id: str) -> TransactionView:
     with rt.db.read() as s:
         t = s.get(TransactionRow, transaction_id)
-    if t is None:
-        raise NotFound(f"no transaction {shown(transaction_id)}; `ghostcart transactions list` shows them")
-    return tx_view(t)
+        if t is None:
+            raise NotFound(f"no transaction {shown(transaction_id)}; `ghostcart transactions list` shows them")
+        return tx_view(t, _cart_names(s, [t.cart_mandate_id]).get(t.cart_mandate_id, ""))
 
 
 def list_mandates(rt: Runtime, type_: str | None = None, limit: int = 200) -> list[MandateView]:

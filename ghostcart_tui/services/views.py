@@ -76,6 +76,7 @@ class TransactionView:
     cart_mandate_id: str
     payment_mandate_id: str
     payment_token: str | None
+    product_name: str = ""  # what was bought (the signed cart's line items), "" when unknown
 
 
 @dataclass(frozen=True)

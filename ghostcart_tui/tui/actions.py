@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual import work
+
 from ..core.money import format_cents
 from .errors import describe_error
 
@@ -52,6 +54,40 @@ class ActionsMixin:
         from .screens.confirm import ConfirmScreen
 
         self.push_screen(ConfirmScreen(f"Stop watching {query} ({job_id})? Nothing more will be bought for it."), done)
+
+    def action_check_now(self) -> None:
+        """Run every live watch now (due or not): services.monitoring.check_now (CONTRACT 6)."""
+        if not self._have_runtime():
+            return
+        from ..services import monitoring as monitoring_service
+
+        check_now = getattr(monitoring_service, "check_now", None)
+        if check_now is None:
+            self.toast("Check now is not available in this build yet; checks run every "
+                       f"{self.rt.settings.monitor_interval_minutes} minutes.", severity="warning")
+            return
+        self.toast("Checking every live watch now…", title="Check now")
+        self._check_now(check_now)
+
+    @work(thread=True, group="check-now", exclusive=True, exit_on_error=False)
+    def _check_now(self, check_now: Callable[..., Any]) -> None:
+        try:
+            report = check_now(self.rt)
+        except Exception as exc:
+            self.call_from_thread(self.toast, f"Check now failed: {describe_error(exc)}", title="Check now",
+                                  severity="error")
+            return
+        self.call_from_thread(self._checked_now, report)
+
+    def _checked_now(self, report: Any) -> None:
+        checked, purchased = getattr(report, "checked", 0), getattr(report, "purchased", 0)
+        matched = getattr(report, "matched", 0)
+        text = f"Checked {checked} watch{'es' if checked != 1 else ''}"
+        text += f": {purchased} bought." if purchased else (f": {matched} ready." if matched else ": no condition holds yet.")
+        self.toast(text, title="Check now")
+        self._mark_dirty("jobs", "orders")
+        if "monitoring" in self._ready_panes:
+            self.refresh_jobs()
 
     def action_export_chain(self) -> None:
         if not self._have_runtime():

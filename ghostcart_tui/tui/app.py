@@ -17,6 +17,7 @@ Conversation in a thread (boot.py). The behaviour lives in one mixin per concern
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from .actions import ActionsMixin
+from .announcer import Announcer
 from .boot import BootMixin, ConversationFactory, runtime_source
 from .notifications import NotificationsMixin
 from .panes import PanesMixin
@@ -63,6 +65,9 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         Binding("f3", "show_tab('monitoring')", "Monitoring"),
         Binding("f4", "show_tab('orders')", "Orders"),
         Binding("escape", "cancel_turn", "Cancel turn", show=False),
+        Binding("tab", "cycle_focus", "Next", show=False, priority=True),
+        Binding("pageup", "scroll_chat(-1)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_chat(1)", "Scroll down", show=False),
         Binding("ctrl+n", "new_conversation", "New chat", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -77,11 +82,13 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         start_monitor: bool = True,
         mask_volatile: bool = False,
         arm_delay: float | None = None,
+        monotonic: Callable[[], float] | None = None,
         replay: Callable[[GhostCartApp], Awaitable[Any]] | None = None,
     ) -> None:
         """rt: a Runtime (the caller owns it), or Settings / a zero-argument factory: the app then
         opens the Runtime itself after its first frame, in a thread, and closes it on exit.
-        arm_delay: seconds before the signature dialog takes a key (None: the dialog's default).
+        arm_delay: seconds of quiet before the signature dialog takes a key (None: the dialog's default);
+        monotonic: the clock that wait is measured on (tests pass a fake one; default time.monotonic).
         replay: a coroutine function run after the first frame instead of opening anything; it
         hands the app its runtime with `attach_runtime` (scenario replay, see run_replay)."""
         super().__init__()
@@ -97,6 +104,7 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         self.start_monitor = start_monitor
         self.mask_volatile = mask_volatile  # hide key fingerprints and lease holders (snapshot tests)
         self.arm_delay = arm_delay
+        self.monotonic: Callable[[], float] = monotonic or time.monotonic
         self.conversation = None
         self.ready = asyncio.Event()  # the Conversation is ready (or failed: see agents_error)
         self.runtime_ready = asyncio.Event()
@@ -105,6 +113,9 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
         self.monitor = None
         self.notified: list[str] = []  # every toast's text, for tests and the log
         self._unsubscribe: Callable[[], None] | None = None
+        self.announcer = Announcer(self)
+        self._window_marker: tuple[str, str] | None = None  # the newest purchase this window has looked at
+        self._window_started = False
         self._init_turns()
         self._init_panes()
         self._init_replay(replay)
@@ -121,6 +132,12 @@ class GhostCartApp(BootMixin, RoutingMixin, TurnsMixin, PanesMixin, ActionsMixin
             yield TabPane("Monitoring", id="monitoring")
             yield TabPane("Orders", id="orders")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tab and the chat's PageUp/PageDown belong to the main screen, not to a dialog on top."""
+        if action in ("cycle_focus", "scroll_chat") and self.screen is not self.screen_stack[0]:
+            return False
+        return True
 
     @property
     def chat(self) -> ChatPane:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
+from .announcer import POLL_EVERY
 from .errors import describe_error
 from .safe import safe_str
 from .welcome import welcome_markdown
@@ -74,7 +75,7 @@ class BootMixin:
                 return
             self.call_from_thread(self.attach_runtime, rt)
         try:  # Markdown (markdown_it) here, not on the UI thread when the welcome turns into Markdown
-            import textual.widgets._markdown  # noqa: F401
+            import textual.widgets.markdown  # noqa: F401  (public module; loads markdown_it)
         except Exception:
             pass
         if self.start_monitor:
@@ -109,8 +110,49 @@ class BootMixin:
             self.clock = rt.clock
         if self._unsubscribe is None:
             self._unsubscribe = rt.bus.subscribe(self._on_bus)
+        self.announcer.attach(rt)
         self._runtime_attached()
         self.runtime_ready.set()
+        if self._replay is None:
+            self._purchases_since_last_time()
+            self.set_interval(POLL_EVERY, self._poll_purchases, name="poll-purchases")
+            self.set_interval(0.5, self.announcer.release_held, name="release-toasts")
+
+    @work(thread=True, group="announce", exit_on_error=False)
+    def _purchases_since_last_time(self) -> None:
+        """Off the UI thread: purchases not announced before (made while the app was closed)."""
+        from ..services import announcements
+
+        rt = self.rt
+        if rt is None:
+            return
+        try:
+            notices = announcements.unannounced(rt)
+            self._window_marker = announcements.latest(rt)
+            self._window_started = True
+        except Exception:
+            log.warning("could not read the purchases made meanwhile", exc_info=True)
+            return
+        if notices:
+            self.call_from_thread(self.announcer.while_away, notices)
+
+    @work(thread=True, group="announce", exclusive=True, exit_on_error=False)
+    def _poll_purchases(self) -> None:
+        """Off the UI thread: purchases another GhostCart process made since the last look (one
+        cheap indexed query); this window announces them too."""
+        from ..services import announcements
+
+        rt = self.rt
+        if rt is None or not self._window_started:
+            return
+        try:
+            notices = announcements.since(rt, self._window_marker)
+        except Exception:
+            log.warning("polling for purchases failed", exc_info=True)
+            return
+        if notices:
+            self._window_marker = announcements.position(notices[-1])
+            self.call_from_thread(self.announcer.announce, notices)
 
     def detach_runtime(self) -> None:
         """The runtime is about to close (a finished replay): stop every use of it first."""
@@ -162,6 +204,13 @@ class BootMixin:
         await self.chat.add_error(f"The agents could not start: {describe_error(exc)}")
         self.chat.set_status("Agents unavailable; the panes still work.")
         self.ready.set()  # queued messages are answered with this error, not left waiting
+
+    def build_conversation(self, rt: Runtime) -> Any:
+        """The Conversation for rt (its factory: strands is imported here; call it off the UI thread)."""
+        return self._factory(rt)
+
+    async def conversation_ready(self, conv: Any) -> None:
+        await self._conversation_ready(conv)
 
     async def _conversation_ready(self, conv) -> None:
         self.conversation = conv

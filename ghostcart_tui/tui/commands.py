@@ -20,6 +20,8 @@ class GhostCartCommands(Provider):
         rt = app.rt
         cmds = [
             ("New conversation", app.action_new_conversation, "Forget the chat and start over"),
+            ("Check now: run every live watch", app.action_check_now,
+             "Check every active monitoring job at once instead of waiting for its next check"),
             ("Export chain of the highlighted order", app.action_export_chain,
              "Write the AP2 mandate chain and its public keys to a JSON file"),
             ("Show signing keys", app.action_show_keys, "kid and fingerprint of the user, agent and merchant keys"),

@@ -35,21 +35,27 @@ class NotificationsMixin:
         self.toast(f"Payment {e.status}: {describe_decline(e.decline_reason)} ({format_cents(e.amount_cents)})",
                    title="Payment declined", severity="warning")
 
-    def _toast_autonomous(self, e: ev.AutonomousPurchaseComplete) -> None:
-        from ..services import orders as orders_service
+    # ---- the Announcer's host (announcer.py) ------------------------------------------------------
 
-        amount = ""
-        try:
-            tx = orders_service.get_transaction(self.rt, e.transaction_id)
-            amount = f" for {format_cents(tx.amount_cents, tx.currency)}"
-        except Exception:
-            pass
-        query = self._job_query(e.job_id)
-        if e.status == "authorized":
-            self.toast(f"Bought {query} automatically{amount} ({e.transaction_id}).", title="Autonomous purchase")
-        else:
-            self.toast(f"Tried to buy {query}{amount} but the payment was {e.status}; the job waits for you.",
-                       title="Autonomous purchase failed", severity="warning")
+    async def chat_line(self, text: str) -> None:
+        await self.chat.add_note(text)
+
+    def dialog_open(self) -> bool:
+        from textual.screen import ModalScreen
+
+        return isinstance(self.screen, ModalScreen)
+
+    def purchases_changed(self) -> None:
+        self._mark_dirty("jobs", "orders")
+
+    async def _watch_ready(self, e) -> None:
+        name = safe_str(getattr(e, "product_name", "") or "your watched item", newlines=False)
+        total = format_cents(getattr(e, "total_cents", 0) or 0)
+        text = f"Ready to buy {name} for {total}: every condition holds. Your signature is needed; nothing is paid without it."
+        await self.chat.add_note("🔔 " + text)
+        self.toast(text, title="Watch ready")
+        if self.conversation is not None and not self.turn_running():
+            self._turn = self._resume_signature()
 
     def _toast_expired(self, e: ev.MonitoringExpired) -> None:
         self.toast(f"Stopped watching {self._job_query(e.job_id)}: the intent expired before every condition held.",

@@ -125,11 +125,19 @@ class PanesMixin:
     def _state_path(self):
         return self.rt.settings.data_home / STATE_FILE
 
-    def _save_state(self, state: dict) -> None:
-        if not self.persist_state:
+    def _load_state(self) -> dict:
+        try:
+            state = json.loads(self._state_path().read_text())
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def _save_state(self, update: dict) -> None:
+        """Merge update into the saved state (last product results, theme)."""
+        if not getattr(self, "persist_state", False) or getattr(self, "rt", None) is None:
             return
         try:
-            self._state_path().write_text(json.dumps(state))
+            self._state_path().write_text(json.dumps({**self._load_state(), **update}))
         except OSError:
             log.warning("could not save the TUI state", exc_info=True)
 
@@ -137,11 +145,13 @@ class PanesMixin:
         """The runtime is open: bring back the last results (the pane is mounted for them)."""
         if not self.persist_state:
             return
-        try:
-            state = json.loads(self._state_path().read_text())
-        except (OSError, ValueError):
-            return
-        if isinstance(state, dict) and isinstance(state.get("product_ids"), list):
+        state = self._load_state()
+        theme = state.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes and theme != self.theme:
+            self._restoring_theme = True
+            self.theme = theme
+            self._restoring_theme = False
+        if isinstance(state.get("product_ids"), list):
             self.call_later(self._show_saved, str(state.get("query", "")), [str(i) for i in state["product_ids"]])
 
     async def _show_saved(self, query: str, ids: list[str]) -> None:
@@ -155,9 +165,26 @@ class PanesMixin:
         await self._ensure_pane("products")
         self.products.show(query, products)
 
+    def watch_theme(self, theme: str) -> None:
+        """The shopper picked a theme (palette): it is kept for the next start."""
+        if not getattr(self, "_restoring_theme", False):
+            self._save_state({"theme": theme})
+
     async def on_products_pane_buy_requested(self, message) -> None:
+        """Enter on a product: ask for it by name (never "buy prod_…"); out of stock says so."""
+        from ..services import tui_queries
+
+        found = tui_queries.products_by_ids(self.rt, [message.product_id]) if self.rt is not None else []
+        if not found:
+            self.toast("That product is no longer in the catalog.", severity="warning")
+            return
+        product = found[0]
+        if not product.in_stock:
+            self.toast(f"{safe_str(product.name, newlines=False)} is out of stock; nothing to buy right now. "
+                       "Ask in Chat to watch it and buy it when it is back.", title="Out of stock", severity="warning")
+            return
         await self.action_show_tab("chat")
-        await self.submit(f"buy {message.product_id}")
+        await self.submit(f"buy the {product.name}")
 
     def on_orders_pane_inspect_requested(self, message) -> None:
         from .screens.inspector import InspectorScreen
@@ -194,7 +221,37 @@ class PanesMixin:
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane is not None and event.pane.id:  # a tab clicked: its pane may not be there yet
             await self._ensure_pane(event.pane.id)
+            self._focus_tab(event.pane.id)  # its keys (x, c, Enter) work at once
         self._schedule_flush()
+
+    def _focus_tab(self, tab: str) -> None:
+        try:
+            self.query_one(FOCUS[tab]).focus()
+        except Exception:
+            pass
+
+    def action_cycle_focus(self) -> None:
+        """Tab: the chat box → the visible tab's table (the chat log on Chat) → the chat box."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        focused = self.focused
+        box = self.query_one("#chat-input")
+        if focused is box:
+            if tabs.active == "chat":
+                self.chat.log.focus()
+            else:
+                self._focus_tab(tabs.active)
+            return
+        if tabs.active != "chat":
+            tabs.active = "chat"
+        box.focus()
+
+    def action_scroll_chat(self, pages: int) -> None:
+        """PageUp / PageDown scroll the chat log (from the chat box too)."""
+        log = self.chat.log
+        if pages < 0:
+            log.scroll_page_up(animate=False)
+        else:
+            log.scroll_page_down(animate=False)
 
     async def action_show_tab(self, tab: str) -> None:
         mounted_now = await self._ensure_pane(tab)

@@ -56,7 +56,7 @@ class ReplayMixin:
         try:
             result = await self._replay(self)
             if self.replay_result is None:  # on_finish was not reached (the scenario could not run)
-                await self._replay_finished(result, hold=False)
+                await self.replay_finished(result, hold=False)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -66,7 +66,7 @@ class ReplayMixin:
             self.replay_done.set()
             self.exit(return_code=0 if _replay_verdict(self.replay_result)[0] else 1)
 
-    async def _replay_finished(self, result: Any, hold: bool = True) -> None:
+    async def replay_finished(self, result: Any, hold: bool = True) -> None:
         """The runner's on_finish: show the verdict; then (unless exit_when_done) keep the app
         open, runtime and all, until the shopper quits."""
         passed, text = _replay_verdict(result)
@@ -167,7 +167,7 @@ class AppDriver:
     async def answer_signature(self, mandate_id: str, approve: bool) -> None:
         app = self.app
         if self._dialog() is None and not app.turn_running():
-            app._turn = app._resume_signature()  # what a restart does: show the waiting signature
+            app.show_pending_signature()  # what a restart does: show the waiting signature
         await self._until(lambda: self._dialog() is not None or not app.turn_running(), "show the signature dialog")
         dialog = self._dialog()
         if dialog is None or dialog.view.mandate_id != mandate_id:
@@ -190,8 +190,8 @@ def replay_app(scenario: Any, *, runner: Callable[..., Any], base_settings: Sett
     async def play(app: GhostCartApp) -> Any:
         async def driver_factory(rt: Runtime, _scenario: Any) -> AppDriver:
             app.attach_runtime(rt)
-            conv = await asyncio.to_thread(app._factory, rt)
-            await app._conversation_ready(conv)
+            conv = await asyncio.to_thread(app.build_conversation, rt)
+            await app.conversation_ready(conv)
             return AppDriver(app, pause=pause)
 
         async def before_step(step: Any) -> None:
@@ -200,7 +200,7 @@ def replay_app(scenario: Any, *, runner: Callable[..., Any], base_settings: Sett
 
         await asyncio.to_thread(_preimport_runtime)  # ~0.5 s of imports off the UI thread
         r = runner(scenario, base_settings=base_settings, db=db, driver_factory=driver_factory,
-                   on_line=app.replay_line, before_step=before_step, on_finish=app._replay_finished)
+                   on_line=app.replay_line, before_step=before_step, on_finish=app.replay_finished)
         return await r.run()
 
     if arm_delay is None:

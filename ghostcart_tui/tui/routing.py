@@ -79,11 +79,16 @@ class RoutingMixin:
             self._mark_dirty("jobs")  # a sweep sends one per job: coalesced, never one refresh each
         elif isinstance(e, ev.AutonomousPurchaseComplete):
             self._mark_dirty("jobs", "orders")
-            self._toast_autonomous(e)  # toasts stay immediate
+            await self.announcer.purchase_event(e)  # toast (held while a dialog is open) and a chat line
+        elif name == "watch_ready":  # a notify-only watch: every condition holds, the cart waits for you
+            self._mark_dirty("jobs")
+            await self._watch_ready(e)
         elif isinstance(e, ev.MonitoringExpired):
             self._mark_dirty("jobs")
             self._toast_expired(e)
         elif isinstance(e, ev.WorldChanged):
             await self._product_changed(e.product_id)
         elif isinstance(e, ev.ErrorOccurred):
-            await chat.add_error(f"{e.error_code}: {e.message}")
+            from .errors import describe_event_error
+
+            await chat.add_error(describe_event_error(e.error_code, e.message))

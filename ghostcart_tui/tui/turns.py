@@ -98,6 +98,11 @@ class TurnsMixin:
         self.chat.set_status(WORKING)
         await self._guarded(body)
 
+    def show_pending_signature(self) -> None:
+        """Show the signature the agent waits for in the dialog (after a restart, a replay step)."""
+        if not self.turn_running():
+            self._turn = self._resume_signature()
+
     @work(group="turn", exit_on_error=False)
     async def _resume_signature(self) -> None:
         await self._guarded(self._settle_signatures, note_cancel=False)
@@ -113,12 +118,35 @@ class TurnsMixin:
             if view is None or view.mandate_id in answered:
                 return
             self.chat.set_status("Waiting for your signature…")
+            await self._unqueue()
             approve = await self.push_screen_wait(
-                SignatureScreen(view, mask_key=self.mask_volatile, arm_delay=self.arm_delay))
+                SignatureScreen(view, mask_key=self.mask_volatile, arm_delay=self.arm_delay,
+                                monotonic=self.monotonic))
             answered.add(view.mandate_id)
             await self.chat.add_activity(("✓ you signed " if approve else "✗ you declined ") + view.mandate_id)
             self.chat.set_status(WORKING)
             await conv.answer_signature(view.mandate_id, bool(approve))
+
+    async def _unqueue(self) -> None:
+        """A signature dialog opens: messages typed meanwhile are not sent after it (they were
+        written before the shopper saw it); they go back into the chat box to send or edit."""
+        if not self._queue:
+            return
+        texts, self._queue = list(self._queue), []
+        box = self.query_one("#chat-input")
+        box.value = " ".join([*texts, box.value]).strip()
+        box.cursor_position = len(box.value)
+        await self.chat.add_note("Not sent (a signature is waiting first); kept in the chat box: "
+                                 + " / ".join(texts))
+
+    def on_signature_screen_typed_ahead(self, message) -> None:
+        """Keys typed into the signature dialog were meant for the chat: keep them in the chat box."""
+        box = self.query_one("#chat-input")
+        value = box.value
+        if message.backspaces:
+            value = value[: max(0, len(value) - message.backspaces)]
+        box.value = value + message.text
+        box.cursor_position = len(box.value)
 
     def action_cancel_turn(self) -> None:
         if not self.turn_running():

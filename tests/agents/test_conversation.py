@@ -57,11 +57,14 @@ async def test_answer_without_a_restorable_turn_finishes_through_services(rt, ev
     assert "could not be restored" in out.text
 
 
-async def test_yes_in_the_chat_answers_the_pending_signature(rt, events, convo):
+async def test_yes_in_the_chat_leaves_the_pending_signature_alone(rt, events, convo):
+    # CONTRACT 3 (tui): a chat message is never a signature; only answer_signature answers it.
     await convo.send("Buy a coffee maker")
+    mid = convo.pending_signature().mandate_id
     out = await convo.send("yes")
-    assert events.one("transaction").status == "authorized"
-    assert out.pending_signature is None
+    assert events.named("transaction") == []
+    assert out.pending_signature is not None and out.pending_signature.mandate_id == mid
+    assert "still waiting" in out.text
 
 
 @pytest.mark.parametrize("script, budget", [

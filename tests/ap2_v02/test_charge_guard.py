@@ -247,3 +247,11 @@ def test_open_mandate_amount_is_the_most_that_can_be_charged():
     assert ap2_v02.most_chargeable_cents(18000) == 18000 + 1440 + 1000
     assert ap2_v02.most_chargeable_cents(18000, 2) == 36000 + 2880 + 1000
     assert ap2_v02.most_chargeable_cents(18000, 1, 19000) == 19000
+
+
+def test_processor_key_lives_in_its_own_folder(rt):
+    key = ap2_v02.processor_key(rt)
+    path = rt.settings.data_home / "processor" / "keys" / "processor.pem"
+    assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
+    assert not (rt.settings.keys_dir / "processor.pem").exists()
+    assert ap2_v02.processor_key(rt).kid == key.kid

@@ -94,7 +94,7 @@ def test_harness_writes_results(tmp_path, monkeypatch):
     results = run_all(only=["signing"], out=out)
     data = json.loads(out.read_text())
     assert data == json.loads(json.dumps(results, default=str))
-    assert set(BENCHMARKS) == {"startup", "purchase", "monitoring", "signing", "store"}
+    assert set(BENCHMARKS) == {"startup", "purchase", "monitoring", "signing", "store", "nlu"}
     m = data["machine"]
     assert m["cpu"] and m["cores"] and m["python"] and m["date"]
     section = data["benchmarks"]["signing"]

@@ -60,6 +60,9 @@ class FakeConversation:
     async def send(self, text: str) -> TurnOutcome:
         self._cancel.clear()
         self._history.append(ChatEntry("user", "shopper", text))
+        if self.pending_signature() is not None:  # CONTRACT 3: a chat message never answers it
+            self._say("supervisor", "Your signature is still waiting: answer it in the dialog.", stream=False)
+            return self._pending_outcome()
         words = text.split()
         verb = words[0].lower() if words else ""
         bus = self.rt.bus
@@ -72,7 +75,11 @@ class FakeConversation:
             self._say("shopping", f"I found {len(hits)} products:\n\n{lines}" if hits else "Nothing matched.")
         elif verb == "buy" and len(words) > 1:
             bus.publish(ev.AgentActivity(agent="supervisor", text="→ shopping agent"))
-            cart = carts.create_hp_cart(self.rt, words[1])
+            pid = words[1]
+            if pid == "the":  # "buy the <product name>" (the Products tab asks by name)
+                name = " ".join(words[2:]).lower()
+                pid = next(p.product_id for p in self.rt.inventory.products() if p.name.lower() == name)
+            cart = carts.create_hp_cart(self.rt, pid)
             signatures.request_signature(self.rt, cart.mandate_id)
             self._say("shopping", "Your cart is ready. Please review and sign it.", stream=False)
         elif verb == "watch":

@@ -131,7 +131,7 @@ async def test_products_enter_asks_to_buy(rt):
         await _settle(pilot, app)
         assert isinstance(app.screen, SignatureScreen)
         assert app.screen.view.lines[0].product_id == "prod_coffee_001"
-        assert "buy prod_coffee_001" in _chat_text(app)
+        assert "buy the Philips HD7462 Coffee Maker" in _chat_text(app)  # by name, never "buy prod_…"
 
 
 async def test_autonomous_purchase_notifies_on_another_pane(rt):

@@ -161,3 +161,65 @@ def _tamper_price(data: dict) -> None:
         item["unit_price_cents"] = 100
         return
     raise AssertionError(f"no line items to tamper with in {sorted(data)}")
+
+
+# ---- 80x24 and 120x40 for the screens issue 12 changed --------------------------------------
+
+
+def test_cart_signature_dialog_80x24(snap_compare, rt):
+    async def run_before(pilot):
+        await _say(pilot, "buy prod_coffee_001")
+
+    assert snap_compare(make_app(rt), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_cart_signature_dialog_120x40(snap_compare, rt):
+    async def run_before(pilot):
+        await _say(pilot, "buy prod_coffee_001")
+
+    assert snap_compare(make_app(rt), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_monitoring_pane_80x24(snap_compare, rt):
+    hnp_job(rt)
+
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+
+    assert snap_compare(make_app(rt), terminal_size=(80, 24), run_before=run_before)
+
+
+def _orders_with_autonomous(rt):
+    from datetime import timedelta
+
+    from ghostcart_tui.services import catalog
+
+    hp_purchase(rt)
+    hnp_job(rt)
+    catalog.set_price(rt, "prod_airpods_001", 17500)
+    rt.clock.advance(timedelta(minutes=6))
+    monitoring.run_due_checks(rt)
+
+
+def test_orders_pane_80x24(snap_compare, rt):
+    _orders_with_autonomous(rt)
+
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(make_app(rt), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_orders_pane_120x40(snap_compare, rt):
+    _orders_with_autonomous(rt)
+
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(make_app(rt), terminal_size=(120, 40), run_before=run_before)

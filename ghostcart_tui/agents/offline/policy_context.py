@@ -24,6 +24,7 @@ class Ctx:
     world: World
     catalog: dict[str, Product]
     shown: list[str] | None = None  # what a browse actually listed (the decided products)
+    understood_only: bool = False  # understood, but a missing capability (not the message) stopped it
 
     def products(self) -> list[Product]:
         return [self.catalog[p] for p in self.u.products if p in self.catalog]

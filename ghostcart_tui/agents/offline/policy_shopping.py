@@ -54,7 +54,7 @@ def _plan_list(t: Transcript, plan: dict) -> Reply:
     lines = "\n".join(_line(i, p) for i, p in enumerate(hits, 1))
     head = f"I found {len(hits)} match{'es' if len(hits) != 1 else ''} for '{plan.get('query')}'"
     head += f" within {usd(budget)}:" if budget else ":"
-    return Reply(f"{head}\n{lines}\n{plan.get('tail') or ''}".rstrip())
+    return Reply(f"{head}\n{lines}\n\n{plan.get('tail') or ''}".rstrip())
 
 
 def _note(world: World | None, **changes) -> None:

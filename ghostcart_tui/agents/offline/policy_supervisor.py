@@ -63,7 +63,7 @@ def _buy_now(c: Ctx) -> Reply:
             c.show([a.product_id for a in alts], p.category)
             c.state.focus = [p.product_id]
             text += " In-stock alternatives:\n" + "\n".join(answers.line(i, a) for i, a in enumerate(alts, 1))
-            text += "\nWant one of these? Or I can watch for it to come back in stock."
+            text += "\n\nWant one of these? Or I can watch for it to come back in stock."
         else:
             text += " I can watch for it to come back in stock and buy it then."
         c.world.publish_results(p.name, [p.product_id] + [a.product_id for a in alts])
@@ -109,7 +109,7 @@ def _browse(c: Ctx) -> Reply:
     shown = [p for p in items if (s.max_price_cents is None or p.price_cents <= s.max_price_cents)
              and (s.min_price_cents is None or p.price_cents >= s.min_price_cents)
              and (s.max_delivery_days is None or p.delivery_days <= s.max_delivery_days)]
-    if _superlative(c.text) == "cheaper" and c.state.focus and not named:
+    if _superlative(c.text) == "cheaper" and c.state.focus:  # cheaper than the product in focus
         ref = min(c.catalog[p].price_cents for p in c.state.focus if p in c.catalog)
         cat = {c.catalog[p].category for p in c.state.focus if p in c.catalog}
         shown = [p for p in shown if p.price_cents < ref and p.product_id not in c.state.focus
@@ -189,7 +189,7 @@ def _not_carried(c: Ctx) -> Reply:
         c.show([a.product_id for a in alts], cat)
         c.state.focus = []
         text += f" The closest we have in {cat}:\n" + "\n".join(answers.line(i, a) for i, a in enumerate(alts, 1))
-        text += "\nWant one of these?"
+        text += "\n\nWant one of these?"
         c.state.asked = Asked("which_product", "buy_now", [], {}, [a.product_id for a in alts])
         return Reply(text)
     return c.say(text + " What else can I look for?")
@@ -270,7 +270,7 @@ def decide(t: Transcript, world: World | None = None) -> Reply:
     if state.asked is asked_before and asked_before is not None:
         state.asked = None  # an answered (or ignored) question is not asked again
     decided = u.act
-    if u.act in _ASKS_WHEN_STUCK and not reply.calls:
+    if u.act in _ASKS_WHEN_STUCK and not reply.calls and not ctx.understood_only:
         decided = Act.CLARIFY  # nothing was done: the shopper was asked (or told why not)
     state.last_act = str(u.act)
     state.last = {**u.summary(), "act": str(decided), "understood_act": str(u.act)}

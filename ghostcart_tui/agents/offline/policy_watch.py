@@ -52,7 +52,7 @@ def watch(c: Ctx) -> Reply:
     elif cap is None and s.price_drop_cents:
         cap = base - s.price_drop_cents
         note = f" ({usd(s.price_drop_cents)} below today's {usd(base)})"
-    elif cap is None and s.condition == "stock":
+    elif cap is None and (s.condition == "stock" or s.max_delivery_days is not None):
         cap = max(p.price_cents for p in items)
         note = " (today's price)"
     if cap is None or cap <= 0:
@@ -65,6 +65,15 @@ def watch(c: Ctx) -> Reply:
     if days is not None and not 1 <= days <= MAX_WATCH_DAYS:
         return c.ask(f"I can watch for 1 to {MAX_WATCH_DAYS} days. For how long should I watch?",
                      Asked("max_price", act, c.u.products, _slots(c)))
+    if u.act is Act.WATCH_NOTIFY:
+        from ..tools_delegate import notify_only_supported
+
+        if not notify_only_supported():
+            c.understood_only = True
+            return c.ask(f"I can't set up a tell-me-first watch in this version yet, and I won't create one that "
+                         f"buys by itself instead. Should I watch {items[0].name if len(items) == 1 else 'them'} and "
+                         "buy automatically, or would you rather check back yourself?",
+                         Asked("confirm", "watch_buy", [p.product_id for p in items], _slots(c)))
     label = " or ".join(p.name for p in items)
     plan = {"op": "watch", "skus": [p.product_id for p in items], "label": label, "max_price_cents": cap,
             "max_total_cents": s.max_total_cents, "max_delivery_days": s.max_delivery_days,

@@ -8,6 +8,11 @@ itself selectively disclosable (draft-gco-oauth-delegate-sd-jwt-00). Fields the 
 Verification uses `sd_jwt.verifier.SDJWTVerifier` for the disclosure processing (digests,
 duplicates, `_sd_alg`) with one change: the issuer signature is checked by `ap2.jws.verify_es256`
 (cryptography directly, ES256 only), the same primitive every GhostCart signature goes through.
+
+This module is GhostCart's one sd_jwt adapter: `_Verifier` overrides SDJWTVerifier._verify_sd_jwt
+and reads the two attributes sd_jwt's parser sets (_unverified_input_sd_jwt and
+_unverified_input_sd_jwt_payload); tests/test_private_apis.py allows exactly these here, and
+tests/ap2_v02/test_sdjwt_adapter.py pins them against the installed sd_jwt.
 """
 
 from __future__ import annotations
@@ -233,10 +238,6 @@ def hops(token: str) -> list[str]:
 # -- verification -------------------------------------------------------------------------------
 
 
-# The values the last verify() saw disclosed (for the privacy check), without decoding them twice.
-LAST_DISCLOSED: list[Any] = []
-
-
 class _Verifier(SDJWTVerifier):
     """sd_jwt's verifier with the issuer signature checked by ap2.jws.verify_es256."""
 
@@ -265,7 +266,6 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> tuple[dict[str,
             raise SdJwtError(f"algorithm {header.get('alg')!r} is not ES256")
         v = _Verifier(token, public_key)
         claims = v.get_verified_payload()
-        LAST_DISCLOSED[:] = [d[-1] for d in v._hash_to_decoded_disclosure.values()]
     except SdJwtError:
         raise
     except Exception as exc:  # malformed base64/JSON, duplicate digests, unknown _sd_alg, ...

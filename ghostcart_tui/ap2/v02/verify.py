@@ -20,7 +20,7 @@ from ..errors import CHAIN_INVALID, CONSTRAINTS_VIOLATED, EXPIRED, SIGNATURE_INV
 from ..report import ChainReport, Checks
 from . import constraints as cons
 from . import sdjwt as S
-from .content import VCT_CHECKOUT, VCT_CHECKOUT_OPEN, VCT_PAYMENT, VCT_PAYMENT_OPEN
+from .content import ALLOWED_MERCHANTS, LINE_ITEMS, VCT_CHECKOUT, VCT_CHECKOUT_OPEN, VCT_PAYMENT, VCT_PAYMENT_OPEN
 
 ROLES = ("user", "agent", "merchant", "payment_processor")
 MODES = {"human_present": 1, "human_not_present": 2}
@@ -41,7 +41,6 @@ class _Ctx:
         self.jwks: dict[str, dict[str, Any]] = {}
         self.checkout: dict[str, Any] | None = None
         self.checkout_hash: str | None = None
-        self.disclosed: dict[str, list[Any]] = {}
 
 
 def _keys(x: _Ctx, trusted: Mapping[str, Any] | None) -> bool:
@@ -134,7 +133,6 @@ def _chain(
         return hops, None, None, None
     try:
         header, _claims, first = S.verify(hops[0], x.keys["user"])
-        x.disclosed[name] = list(S.LAST_DISCLOSED)
     except S.SdJwtError as exc:
         c.fail(f"{name}.user_signature", SIGNATURE_INVALID, f"the user's signature on {name} hop 1: {exc}")
         return hops, None, None, None
@@ -246,15 +244,16 @@ def _report(c: Checks, prefix: str, results: list[tuple[str, list[str]]]) -> Non
         c.expect(f"{prefix}.{t}", not bad, CONSTRAINTS_VIOLATED, f"{t} holds", "; ".join(bad))
 
 
-def _privacy(c: Checks, disclosed: list[Any], checkout: dict[str, Any]) -> None:
+def _privacy(c: Checks, open_content: dict[str, Any], checkout: dict[str, Any]) -> None:
+    """Undisclosed array elements are absent from the verified content: what is left of
+    acceptable_items and allowed merchants is exactly what the presentation revealed."""
     skus = {(li.get("item") or {}).get("id") for li in checkout.get("line_items") or []}
-    revealed = [v for v in disclosed if isinstance(v, dict)]
-    extra = [v.get("id") for v in revealed if "vct" not in v and "title" in v and v.get("id") not in skus]
-    extra += [
-        v.get("id")
-        for v in revealed
-        if "name" in v and "title" not in v and not cons.same_merchant(v, checkout.get("merchant"))
-    ]
+    by_type = {k.get("type"): k for k in open_content.get("constraints") or [] if isinstance(k, dict)}
+    items = [a for r in by_type.get(LINE_ITEMS, {}).get("items") or [] if isinstance(r, dict)
+             for a in r.get("acceptable_items") or [] if isinstance(a, dict)]
+    sellers = [m for m in by_type.get(ALLOWED_MERCHANTS, {}).get("allowed") or [] if isinstance(m, dict)]
+    extra = [a.get("id") for a in items if a.get("id") not in skus]
+    extra += [m.get("id") or m.get("name") for m in sellers if not cons.same_merchant(m, checkout.get("merchant"))]
     c.expect(
         "privacy.disclosures",
         not extra,
@@ -372,7 +371,7 @@ def verify_export(
             )
     if c_open is not None and checkout is not None and c_closed is not None:
         _report(c, "checkout_constraint", cons.checkout_constraints(c_open, checkout))
-        _privacy(c, x.disclosed.get("checkout_mandate", []), checkout)
+        _privacy(c, c_open, checkout)
     if p_closed is not None and checkout is not None:
         amt = p_closed.get("payment_amount") or {}
         total = next((t.get("amount") for t in checkout.get("totals") or [] if t.get("type") == "total"), None)

@@ -197,10 +197,24 @@ class InspectorScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        await self.action_reload()
+        await self._verify()
         self.query_one("#inspector-scroll").focus()
 
     async def action_reload(self) -> None:
+        """r: verify every signature again, and say what came out."""
+        await self._verify()
+        if self.view is None:
+            self.app.notify("Could not re-verify this chain; the title says why.", title="Re-verify",
+                            severity="error", markup=False)
+        elif self.view.ok:
+            self.app.notify(f"Re-verified now: all {len(self.view.verdicts)} checks pass.", title="Re-verify",
+                            markup=False)
+        else:
+            bad = sum(1 for v in self.view.verdicts if not v.ok)
+            self.app.notify(f"Re-verified now: {bad} check(s) FAIL; this chain does not verify.",
+                            title="Re-verify", severity="error", markup=False)
+
+    async def _verify(self) -> None:
         title = self.query_one("#inspector-title", Static)
         try:
             from ...services import inspect as inspect_service

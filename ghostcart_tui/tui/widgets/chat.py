@@ -3,20 +3,28 @@ routing and tool activity, and the input. The log follows new output (VerticalSc
 
 Markdown (and markdown_it, ~0.2 s) is imported on first use, not for the first frame: the first
 welcome is plain text, composed with the pane (mounting it afterwards costs the first frame another
-layout pass), and replaced by the Markdown one when the agents are ready."""
+layout pass), and replaced by the Markdown one when the agents are ready.
+
+Streaming has one owner: the pane. Every method changes the pane's state synchronously (no await
+between reading and writing it), so a turn's worker and the event routing can call it in any
+interleaving. A reply (AgentReply) keeps its whole text and renders it with Markdown.update (never
+Textual's MarkdownStream, whose task could be handed a widget another caller had just reset), at
+most every RENDER_EVERY seconds while it streams; the completed AgentMessage always renders the
+final text into the reply it streamed into, so a reply is never left blank or shown twice."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
-    from textual.widgets.markdown import MarkdownStream
 
 from ..safe import safe_str, safe_text
 from .history_input import HistoryInput
@@ -29,11 +37,14 @@ def agent_label(agent: str | None) -> str:
     return AGENT_LABELS.get(agent or "", safe_str(agent or "GhostCart", newlines=False))
 
 
+RENDER_EVERY = 0.05  # seconds: a streaming reply is re-rendered at most this often
+
+
 class ChatLog(VerticalScroll):
     """Follows new output. Anchored only once it overflows: Textual bottom-aligns short anchored
     content, and a welcome text reads better from the top."""
 
-    can_focus = False
+    can_focus = True  # Tab from the chat box: arrows / PageUp / PageDown scroll it
 
     def on_mount(self) -> None:
         self.watch(self, "virtual_size", self._maybe_anchor, init=False)
@@ -43,18 +54,57 @@ class ChatLog(VerticalScroll):
             self.anchor()
 
 
-class ChatPane(Vertical):
-    """Owns the log's widgets; the app feeds it events."""
+def _markdown(source: str, classes: str) -> Markdown:
+    from textual.widgets import Markdown
 
-    def __init__(self, *, welcome: str | None = None, status: str = "", **kwargs) -> None:
+    return Markdown(source, classes=classes)
+
+
+class AgentReply:
+    """One agent reply in the log: its Markdown widget and its whole text. The pane that owns it
+    runs its timers (the widget may not be mounted yet when the first delta arrives)."""
+
+    def __init__(self, agent: str, text: str, owner: Widget) -> None:
+        self.agent = agent
+        self.text = text
+        self.widget = _markdown(text, "agent-msg")
+        self.owner = owner
+        self.final = False  # the completed message is the text
+        self._timer: Timer | None = None
+
+    def feed(self, chunk: str) -> None:
+        self.text += chunk
+        if self._timer is None:
+            self._timer = self.owner.set_timer(RENDER_EVERY, self.render)
+
+    def finish(self, text: str) -> None:
+        if text.strip():
+            self.text = text
+        self.final = True
+        self.render()
+
+    def render(self) -> None:
+        """Render the whole text (idempotent: whichever call runs last shows the latest text)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self.widget.is_mounted:
+            if self.widget.is_attached:
+                self.owner.call_after_refresh(self.render)
+            return
+        if self.text and self.widget.source != self.text:
+            self.widget.update(self.text)
+
+
+class ChatPane(Vertical):
+    """Owns the log's widgets and the streaming reply; the app feeds it events."""
+
+    def __init__(self, *, welcome: str | None = None, status: str = "", **kwargs: Any) -> None:
         """welcome: Markdown shown as plain text at the top of the log; status: the status line."""
         super().__init__(**kwargs)
         self._welcome = welcome
         self._status = status
-        self._stream: MarkdownStream | None = None
-        self._stream_md: Markdown | None = None
-        self._stream_agent: str | None = None
-        self._stream_text = ""
+        self._reply: AgentReply | None = None  # the reply being streamed (or the last one of the turn)
 
     def compose(self) -> ComposeResult:
         with ChatLog(id="chat-log"):
@@ -68,10 +118,16 @@ class ChatPane(Vertical):
     def log(self) -> ChatLog:  # type: ignore[override]
         return self.query_one(ChatLog)
 
-    async def add_welcome(self, markdown: str) -> None:
-        from textual.widgets import Markdown
+    @property
+    def input(self) -> HistoryInput:
+        return self.query_one("#chat-input", HistoryInput)
 
-        await self.log.mount(Markdown(markdown, id="welcome", classes="welcome"))
+    def _mount(self, *widgets: Widget) -> None:
+        """Mount at the end of the log, in call order (mount() registers synchronously)."""
+        self.log.mount_all(widgets)
+
+    async def add_welcome(self, markdown: str) -> None:
+        self._mount(_markdown(markdown, "welcome"))
 
     async def set_welcome(self, markdown: str) -> None:
         from textual.widgets import Markdown
@@ -83,7 +139,7 @@ class ChatPane(Vertical):
         if isinstance(old, Markdown):
             await old.update(markdown)
             return
-        new = Markdown(markdown, classes="welcome")
+        new = _markdown(markdown, "welcome")
         if old is not None:
             await self.log.mount(new, before=old)
             await old.remove()
@@ -92,69 +148,76 @@ class ChatPane(Vertical):
         new.id = "welcome"
 
     async def add_user(self, text: str) -> None:
-        await self.end_stream()
+        self.end_reply()
         line = Text("You  ", style="bold")
         line.append_text(safe_text(text))
-        await self.log.mount(Static(line, classes="user-msg"))
+        self._mount(Static(line, classes="user-msg"))
 
     async def add_activity(self, text: str) -> None:
-        await self.log.mount(Static(safe_text("  " + safe_str(text, newlines=False), style="dim italic"),
-                                    classes="activity"))
+        self._mount(Static(safe_text("  " + safe_str(text, newlines=False), style="dim italic"), classes="activity"))
 
     async def add_error(self, text: str) -> None:
-        await self.end_stream()
-        await self.log.mount(Static(safe_text("⚠ " + safe_str(text)), classes="error-msg"))
+        self.end_reply()
+        self._mount(Static(safe_text("⚠ " + safe_str(text)), classes="error-msg"))
 
     async def add_note(self, text: str) -> None:
-        await self.log.mount(Static(safe_text(text), classes="note"))
+        self._mount(Static(safe_text(text), classes="note"))
 
-    async def _header(self, agent: str | None) -> None:
-        await self.log.mount(Static(Text(agent_label(agent), style="bold"), classes="agent-name"))
+    def _new_reply(self, agent: str, text: str = "") -> AgentReply:
+        self.end_reply()
+        reply = AgentReply(agent, text, self)
+        self._reply = reply
+        self._mount(Static(Text(agent_label(agent), style="bold"), classes="agent-name"), reply.widget)
+        return reply
 
     async def add_delta(self, agent: str, text: str) -> None:
         """A streamed text delta: append to the current reply of this agent."""
-        if self._stream is None or self._stream_agent != agent:
-            await self.end_stream()
-            await self._header(agent)
-            from textual.widgets import Markdown
-
-            self._stream_md = Markdown("", classes="agent-msg")
-            await self.log.mount(self._stream_md)
-            self._stream = Markdown.get_stream(self._stream_md)
-            self._stream_agent = agent
-            self._stream_text = ""
-        chunk = safe_str(text)
-        self._stream_text += chunk
-        await self._stream.write(chunk)
+        reply = self._reply
+        if reply is None or reply.agent != agent or reply.final:
+            reply = self._new_reply(agent)
+        reply.feed(safe_str(text))
 
     async def add_agent_message(self, agent: str, text: str) -> None:
-        """A whole reply. When it was streamed already, the streamed widget gets the final text."""
+        """A whole reply. When it was streamed, the streamed reply shows the final text."""
         body = safe_str(text)
-        if self._stream is not None and self._stream_agent == agent and self._stream_md is not None:
-            md = self._stream_md
-            await self.end_stream()
-            if body.strip() and body.strip() != self._stream_text.strip():
-                await md.update(body)
+        reply = self._reply
+        if reply is not None and reply.agent == agent and not reply.final:
+            reply.finish(body)
             return
-        await self.end_stream()
         if not body.strip():
             return
-        from textual.widgets import Markdown
+        self._new_reply(agent, body).final = True
 
-        await self._header(agent)
-        await self.log.mount(Markdown(body, classes="agent-msg"))
+    def end_reply(self) -> None:
+        """The reply being streamed is over: render what it has (a later AgentMessage for it
+        still completes it, see add_agent_message)."""
+        reply, self._reply = self._reply, None
+        if reply is not None:
+            reply.render()
 
     async def end_stream(self) -> None:
-        stream, self._stream = self._stream, None
-        self._stream_md = None
-        self._stream_agent = None
-        if stream is not None:
-            await stream.stop()
+        """The turn is over: show what the streaming reply has now; it stays the reply a late
+        AgentMessage completes."""
+        if self._reply is not None:
+            self._reply.render()
 
     async def clear_log(self) -> None:
-        await self.end_stream()
+        self.end_reply()
         await self.log.remove_children()
         self.log.anchor(False)
 
     def set_status(self, text: str) -> None:
         self.query_one("#chat-status", Static).update(safe_text(text, style="dim", newlines=False))
+
+    def agent_texts(self) -> list[tuple[str, str]]:
+        """(agent label, source) of every agent reply in the log, in order (tests, replay)."""
+        from textual.widgets import Markdown
+
+        out: list[tuple[str, str]] = []
+        label = ""
+        for w in self.log.children:
+            if "agent-name" in w.classes and isinstance(w, Static):
+                label = str(w.render())
+            elif "agent-msg" in w.classes and isinstance(w, Markdown):
+                out.append((label, w.source))
+        return out

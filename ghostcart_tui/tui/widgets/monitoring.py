@@ -32,25 +32,34 @@ def _hm(dt: datetime | None) -> str:
 
 
 class MonitoringPane(Vertical):
-    BINDINGS = [Binding("x", "app.cancel_job", "Cancel job")]
+    # not in the footer (the hint line under the table names them): the footer stays whole at 80 columns
+    BINDINGS = [Binding("x", "app.cancel_job", "Cancel job", show=False),
+                Binding("c", "app.check_now", "Check now", show=False)]
     MAX_ROWS = 500  # a DataTable of 10,000 rows costs ~2 s to fill; live jobs are listed first
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.narrow = False
         self.job_ids: list[str] = []
         self.live: dict[str, bool] = {}
+
+    NARROW = 100  # below this many columns the "Last check" time is left out, so Result fits
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Monitoring", style="bold"), id="lease-line")
         table = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
-        for label, key in (("Watching", "query"), ("Limits", "limits"), ("Status", "status"), ("Next", "next"),
-                           ("Left", "left"), ("Last check", "last"), ("Result", "result")):
-            table.add_column(label, key=key)
+        self.narrow = self.app.size.width < self.NARROW
+        columns = [("Watching", "query"), ("Limits", "limits"), ("Status", "status"), ("Next", "next"),
+                   ("Left", "left"), ("Last check", "last"), ("Result", "result")]
+        for label, key in columns:
+            if not (self.narrow and key == "last"):
+                table.add_column(label, key=key)
         yield table
         more = Static("", id="jobs-more", classes="pane-hint")
         more.display = False
         yield more
-        yield Static(Text("x: cancel the highlighted job", style="dim"), classes="pane-hint")
+        yield Static(Text("x: cancel the highlighted job · c: check every live watch now", style="dim"),
+                     classes="pane-hint")
 
     @property
     def table(self) -> DataTable:
@@ -82,10 +91,16 @@ class MonitoringPane(Vertical):
                 result = f"{format_cents(j.last_price_cents)}: {result}"
             nxt = humanize_delta(j.next_check_at - now) if j.status == "active" else "—"
             left = humanize_delta(j.expires_at - now) if j.active else "—"
-            if len(result) > 48:
-                result = result[:47] + "…"
-            table.add_row(cell(j.product_query), cell(limits_text(j)), cell(j.status, STATUS_STYLE.get(j.status, "")),
-                          cell(nxt), cell(left), cell(_hm(j.last_check_at)), cell(result), key=j.job_id)
+            width = 22 if self.narrow else 48
+            if len(result) > width:
+                result = result[: width - 1] + "…"
+            query = j.product_query if len(j.product_query) <= 20 or not self.narrow else j.product_query[:19] + "…"
+            row = [cell(query), cell(limits_text(j)), cell(j.status, STATUS_STYLE.get(j.status, "")), cell(nxt),
+                   cell(left)]
+            if not self.narrow:
+                row.append(cell(_hm(j.last_check_at)))
+            row.append(cell(result))
+            table.add_row(*row, key=j.job_id)
         if jobs and keep is not None:
             table.move_cursor(row=min(keep, len(jobs) - 1), animate=False)
 

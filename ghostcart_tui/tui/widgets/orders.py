@@ -27,8 +27,8 @@ class OrdersPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text("Orders", style="bold"), id="orders-title")
         table = DataTable(id="orders-table", cursor_type="row", zebra_stripes=True)
-        for label, key in (("Time", "time"), ("Status", "status"), ("Amount", "amount"), ("Mode", "mode"),
-                           ("Transaction", "tx"), ("Note", "note")):
+        for label, key in (("Time", "time"), ("Product", "product"), ("Status", "status"), ("Amount", "amount"),
+                           ("Mode", "mode"), ("Transaction", "tx"), ("Note", "note")):
             table.add_column(label, key=key)
         yield table
         yield Static(Text("Enter: inspect the mandate chain", style="dim"), classes="pane-hint")
@@ -52,7 +52,12 @@ class OrdersPane(Vertical):
         for t in txs:
             mode = "HNP" if t.mode == "hnp" else "HP"
             note = t.decline_reason or (f"auth {t.authorization_code}" if t.authorization_code else "")
-            table.add_row(cell(t.created_at.strftime("%Y-%m-%d %H:%M")), cell(t.status, STATUS_STYLE.get(t.status, "")),
+            product = t.product_name or "—"
+            width = 18 if self.app.size.width < 100 else 32  # at 80 columns the transaction id fits
+            if len(product) > width:
+                product = product[: width - 1] + "…"
+            table.add_row(cell(t.created_at.strftime("%m-%d %H:%M")), cell(product),
+                          cell(t.status, STATUS_STYLE.get(t.status, "")),
                           Text(format_cents(t.amount_cents, t.currency), justify="right"), cell(mode),
                           cell(t.transaction_id), cell(note, "dim"), key=t.transaction_id)
         title = Text("Orders", style="bold")

@@ -99,8 +99,8 @@ def features(tokens: list[Token], res: Resolution, slots: Slots, found: dict[str
                  last_act=last_act)
     if any(t.text in ("please", "pls", "plz") for t in tokens) and res.named and not found.get("question"):
         f.cue["buy"] = f.cue.get("buy", 0.0) + 0.7  # "a pair of Air Max 270s please"
-    f.notify = slots.notify_only and (f.c("condition") + f.c("if_when") > 0 or f.c("watch") > 0 or f.stock or f.price
-                                      or slots.notify_strong) and (slots.notify_strong or f.c("buy") < 1)
+    f.notify = slots.notify_only and (f.c("condition") + f.c("if_when") > 0 or f.c("watch") > 0 or f.stock
+                                      or f.price) and (slots.notify_strong or f.c("buy") < 1)
     return f
 
 
@@ -134,7 +134,7 @@ def _buy_now(f: Features) -> float:
     s = 1.6 * min(f.c("buy"), 1.0) + 0.6 * min(f.c("now"), 1) + (0.6 if _specific(f) or _revises(f) else -1.0)
     s += 1.6 * (f.listed_named and (f.c("yes") > 0 or f.content <= 4) and not f.c("question") and not f.c("browse"))
     s += 2.0 * _revises(f) - 1.5 * min(f.c("hedge"), 1) - 1.5 * min(f.c("orders"), 1) - 3.0 * min(f.c("deal"), 1)
-    s += 1.2 * (f.continues and f.last_act == "buy_now" and f.named)
+    s += 1.2 * (f.continues and f.last_act == "buy_now" and (f.named or f.reference))
     if f.asked in ("which_product", "quantity") and (f.ordinal or f.named):
         s += 0.8
     return s - 2.2 * _watchish(f) - 3.0 * f.notify - 1.2 * min(f.c("question"), 1.5) * (f.c("buy") < 1) \
@@ -158,7 +158,7 @@ def _watch_notify(f: Features) -> float:
 def _browse(f: Features) -> float:
     s = 1.6 * min(f.c("browse"), 1.5) + (0.6 if f.several or f.category else 0) + 0.3 * f.price
     verbless = f.c("buy") + f.c("watch") + f.c("if_when") + f.c("question") == 0
-    s += 1.0 * (f.category and not f.named and verbless)  # "electronics under 200"
+    s += 1.0 * ((f.category and not f.named or f.several) and verbless)  # "electronics under 200"
     s += 1.0 * (f.category and not f.named and f.c("question") > 0 and f.c("buy") == 0)  # "fashion stuff?"
     s += 1.8 * (f.sup and not f.named and not f.c("buy"))
     s += 0.8 * (f.c("browse") >= 1.3 and not f.c("buy"))
@@ -176,7 +176,7 @@ def _question(f: Features) -> float:
         - 1.2 * (f.ordered and f.reference and not f.named and f.last_act in ("buy_now", "clarify")) \
         - 1.0 * (f.c("browse") >= 1.3) - 1.0 * (f.sup and not f.named) - 1.2 * min(f.c("buy"), 1) * (q < 1.3) \
         - 1.2 * _watchish(f) * (f.price or f.stock) - 1.5 * f.missing - 0.7 * f.c("policy") \
-        - 1.0 * f.c("orders") - 0.4 * f.c("browse") * f.several
+        - 1.0 * f.c("orders") - 0.8 * min(f.c("browse"), 1)
 
 
 def _orders(f: Features) -> float:

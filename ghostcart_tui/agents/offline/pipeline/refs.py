@@ -12,7 +12,7 @@ ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth
 _MARKERS = {"#", "number", "no", "option", "item", "choice", "num", "no."}
 _BLOCK_NEXT = {"day", "days", "time", "week", "weeks", "gen", "generation", "class", "hand", "aid", "thing",
                "minute", "second", "place"}
-PRONOUNS = {"it", "that", "this", "them", "those", "these", "they", "one", "ones", "same"}
+PRONOUNS = {"it", "that", "this", "them", "those", "these", "they", "one", "ones", "same", "other"}
 
 
 def ordinal(tokens: list[Token], lone_number_ok: bool) -> int | None:

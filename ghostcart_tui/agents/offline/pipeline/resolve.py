@@ -63,7 +63,10 @@ def _index(products: tuple[Product, ...]) -> Index:
         words = [w for w in words if w]
         for n in (3, 2):
             for i in range(len(words) - n + 1):
-                _add(keys, "".join(words[i:i + n]), p.product_id, NAME + 1)
+                gram = "".join(words[i:i + n])
+                _add(keys, gram, p.product_id, NAME + 1)
+                if not gram[-1].isdigit():
+                    _add(keys, gram + ("es" if gram.endswith(("x", "s", "ch")) else "s"), p.product_id, NAME + 1)
         for w in words:
             if w.isdigit() or len(w) < 2:
                 continue  # "270" alone is a price, not the Nike; n-grams above keep "air max 270"

@@ -297,7 +297,11 @@ def _durations(tokens: list[Token], s: Slots, today: date, watchy: bool) -> None
                 tokens[start - 1].role = tokens[start - 1].role or "delivery"
 
 
-def _named_dates(tokens: list[Token], s: Slots, today: date) -> None:
+_DELIVERY_WORDS = {"deliver", "delivered", "delivery", "arrive", "arrives", "arriving", "ship", "shipped", "shipping",
+                   "here", "need", "needed"}
+
+
+def _named_dates(tokens: list[Token], s: Slots, today: date, watchy: bool = False) -> None:
     for i, t in enumerate(tokens):
         if not _free(t) or t.text in ("in", "a", "one"):
             continue
@@ -307,8 +311,10 @@ def _named_dates(tokens: list[Token], s: Slots, today: date) -> None:
         when, n = got
         prev = tokens[i - 1].text if i > 0 else ""
         prev2 = tokens[i - 2].text if i > 1 else ""
+        deliveryish = any(x.text in _DELIVERY_WORDS for x in tokens)
         if prev in ("until", "till", "til", "through", "thru") or prev2 in ("until", "till") or \
-                (prev == "by" and prev2 in ("watching", "watch")):
+                (prev == "by" and prev2 in ("watching", "watch")) or \
+                (watchy and not deliveryish and (prev == "before" or prev2 == "before")):
             s.watch_until = when.isoformat()
             s.watch_days = max(1, (when - today).days)
             _mark(tokens, i - 1, n + 1, "duration")
@@ -407,7 +413,7 @@ def extract(tokens: list[Token], today: date, *, watchy: bool) -> Slots:
     _notify(tokens, s)
     _next_day(tokens, s)
     _durations(tokens, s, today, watchy)
-    _named_dates(tokens, s, today)
+    _named_dates(tokens, s, today, watchy)
     _amounts(tokens, s)
     _quantity(tokens, s)
     words = {t.text for t in tokens}

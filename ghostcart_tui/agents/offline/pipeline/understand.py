@@ -30,7 +30,7 @@ _ASKING = frozenset("buy order purchase get grab want need take carry sell stock
 _CARD_WORDS = {"visa", "mastercard", "amex", "discover", "debit", "credit", "card", "paypal", "ending"}
 
 
-def _account(tokens: list[Token]) -> tuple[list[str], str | None]:
+def _account(tokens: list[Token], asking: bool = False) -> tuple[list[str], str | None]:
     """Every word is product, slot, cue or filler, or it is named here: (words that may change
     which product is meant, a product phrase the catalog does not know)."""
     for t in tokens:
@@ -56,7 +56,7 @@ def _account(tokens: list[Token]) -> tuple[list[str], str | None]:
             modifier = [x for x in unknown if x.text in MODIFIERS or any(ch.isdigit() for ch in x.text)]
             if (named or any(x.role == "product" for x in tokens)) and len(modifier) == len(unknown):
                 blocking += [x.raw for x in unknown]  # "AirPods Pro 3rd gen": which one?
-            elif missing is None and (asked_for or named):
+            elif missing is None and (asked_for or named) and not (named and asking):
                 missing = " ".join(x.raw for x in run)  # "Dyson hair dryer", "Bose QuietComfort headphones"
         run = []
     return blocking, missing
@@ -72,7 +72,7 @@ def _merge(into: Slots, prior: dict) -> Slots:
 def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState, catalog: dict[str, Product],
                          ordinal: int | None, sup: str | None, res_candidates: list[str]) -> None:
     if u.products:
-        if sup and not (u.act is Act.PRODUCT_QUESTION and len(u.products) > 1):
+        if sup and sup != "cheaper" and not (u.act is Act.PRODUCT_QUESTION and len(u.products) > 1):
             u.products, u.reference = refs.pick_superlative(sup, u.products, catalog), "superlative"
         return
     listed = [p for p in state.last_list if p in catalog]
@@ -106,7 +106,7 @@ def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalo
     if a is None:
         return
     fits = False
-    act = Act(a.act) if a.act in Act._value2member_map_ else Act.CLARIFY
+    act = Act(a.act) if a.act in {m.value for m in Act} else Act.CLARIFY
     if a.kind == "now_or_later":
         if f.c("now") or (f.c("buy") and not acts._watchish(f)) or (f.c("yes") and not f.c("later")):
             act, fits = Act.BUY_NOW, True
@@ -129,7 +129,7 @@ def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalo
     elif a.kind == "confirm":
         if f.c("yes") and not f.c("no"):
             fits = True
-        elif f.c("no"):
+        elif f.c("no") and u.act in (Act.CLARIFY, Act.DECLINE):
             u.act = Act.DECLINE
             return
     small_talk = u.act in (Act.CLARIFY, Act.DECLINE, Act.HELP, Act.OUT_OF_SCOPE, Act.BROWSE, Act.PRODUCT_QUESTION,
@@ -157,7 +157,7 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
     sup = refs.superlative(tokens)
     live = len(state.watches)
     found = acts.cues(tokens)
-    blocking, unknown_phrase = _account(tokens)  # every word accounted for, or named
+    blocking, unknown_phrase = _account(tokens, asking=bool(found.get("question")))  # every word accounted for
     if unknown_phrase and not res.missing and (not res.named or not res.candidates) and \
             not (found.get("offtopic") or found.get("rude")):
         res.missing = unknown_phrase
