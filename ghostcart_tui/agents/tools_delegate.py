@@ -162,19 +162,5 @@ def _resolved_skus(rt: Runtime, query: str, product_id: str | None, product_ids:
     return res.candidates
 
 
-def notify_only_supported() -> bool:
-    """Whether services.intents can create a notify-only intent (user_cart_confirmation_required)."""
-    import inspect
-
-    return "notify_only" in inspect.signature(intents.create_intent).parameters
-
-
 def _create(rt: Runtime, label: str, c: Constraints, expiry_days: int | None, skus: list[str], notify_only: bool):
-    import inspect
-
-    kwargs: dict = {"expiry_days": expiry_days, "skus": skus}
-    if "notify_only" in inspect.signature(intents.create_intent).parameters:
-        kwargs["notify_only"] = notify_only
-    elif notify_only:  # the services do not know notify-only yet: refuse rather than create a buying intent
-        raise UserError("notify-only watches are not available yet; nothing was created")
-    return intents.create_intent(rt, label, c, **kwargs)
+    return intents.create_intent(rt, label, c, expiry_days=expiry_days, skus=skus, notify_only=notify_only)

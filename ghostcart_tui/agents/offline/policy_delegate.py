@@ -51,7 +51,8 @@ def _plan_watch(t: Transcript, plan: dict, world: World | None) -> Reply:
         if world is not None:
             from .policy_watch import remember
 
-            remember(world.state(), str(last.data.get("job_id")), list(plan["skus"]), str(plan["label"]))
+            remember(world.state(), str(last.data.get("job_id")), list(plan["skus"]), str(plan["label"]),
+                     bool(plan.get("notify_only")))
             world.save()
         if plan.get("replace_job") and not t.called("cancel_monitoring_job"):
             return Reply(calls=[("cancel_monitoring_job", {"job_id": plan["replace_job"]})])
@@ -151,6 +152,11 @@ def _after_signature(t: Transcript) -> Reply:
     if sig.data.get("signature") == "approved":
         return Reply(calls=[("get_signed_intent_mandate", {"intent_mandate_id": mid}),
                             ("activate_monitoring_job", {"intent_mandate_id": mid})])
+    plan = rq.plan(t.request) or {}
+    if plan.get("replace_job"):
+        return Reply(f"Okay, you declined the new intent, so nothing changed: your existing watch "
+                     f"({plan['replace_job']}) on {plan.get('label') or 'that product'} is still active with its "
+                     "old limits. Say \"what am i watching?\" to see it, or \"cancel it\" to stop it.")
     return Reply("Okay, you declined the intent, so nothing will be bought and nothing is being watched. "
                  "Want to change the conditions, or buy something now instead?")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import answers, policy_watch
 from .pipeline.state import Asked
@@ -156,7 +157,11 @@ def _question(c: Ctx) -> Reply:
 
 
 def _orders(c: Ctx) -> Reply:
-    return c.say(answers.orders_answer(c.world.orders(), c.world.watches(), c.u.topic))
+    if c.u.topic == "watches":
+        notify = {w.job_id for w in c.state.watches if w.notify_only}
+        return c.say(answers.watches_answer([replace(w, notify_only=w.notify_only or w.job_id in notify)
+                                             for w in c.world.watches()]))
+    return c.say(answers.orders_answer(c.world.orders(), c.world.watches(), c.u.topic, c.catalog))
 
 
 def _spending(c: Ctx) -> Reply:
@@ -165,6 +170,8 @@ def _spending(c: Ctx) -> Reply:
 
 
 def _policy(c: Ctx) -> Reply:
+    if c.u.topic == "returns":
+        return c.say(answers.returns_answer(c.world.orders()))
     return c.say(answers.POLICIES.get(c.u.topic or "shipping", answers.SHIPPING))
 
 

@@ -200,7 +200,46 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
                                    "max_price_cents": state.declined.get("max_price_cents")})
     u.topic = _topic(f, tokens)
     u.unknown = blocking
+    _guard(u, f, tokens, cleaned)
     return u
+
+
+_RETURN_WORDS = frozenset({"return", "returning", "refund", "exchange"})
+_STRONG_BUY = frozenset({"buy", "order", "purchase", "checkout"})
+_QUESTION_OPENERS = frozenset({"when", "how", "what", "whats", "what's", "which", "why", "where", "will", "is", "are",
+                               "does", "did", "was", "has", "have", "wats", "wat"})
+_WATCH_NOUNS = frozenset({"watching", "watches", "watchlist", "watched", "alerts", "monitoring", "monitored"})
+_LISTING = frozenset({"show", "list", "see", "view", "my", "any", "all"})
+
+
+def interrogative(tokens: list[Token], cleaned: str) -> bool:
+    """A question (ends with "?" or opens with a question word), as opposed to a request."""
+    words = [t.text for t in tokens if t.text not in _PUNCT]
+    return cleaned.rstrip().endswith("?") or bool(words) and words[0] in _QUESTION_OPENERS
+
+
+def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str) -> None:
+    """Last step: what a message may never be read as, whatever the scores said. A question or a
+    return request never spends; asking about one's watches lists them."""
+    words = {t.text for t in tokens}
+    asks = interrogative(tokens, cleaned)
+    explicit_buy = bool(words & _STRONG_BUY) and not (words & _RETURN_WORDS)
+    if words & _WATCH_NOUNS and not f.c("change") and not explicit_buy and \
+            (asks or words & _LISTING) and not (f.c("cancel") and not asks) and not f.price:
+        u.act, u.topic, u.products = Act.ORDERS, "watches", []  # "what am i watching?", "show my watches"
+        return
+    if asks and f.c("cancel") and [t.text for t in tokens][:1] in (["did"], ["was"], ["has"], ["have"]):
+        u.act, u.topic, u.products = Act.ORDERS, "watches", []  # "did u cancel it?": say what is live
+        return
+    if words & _RETURN_WORDS and u.act in SPENDING_ACTS | {Act.CLARIFY, Act.PRODUCT_QUESTION} and not explicit_buy:
+        u.act, u.topic = Act.POLICY, "returns"  # "i want to return them": the policy, never a purchase
+        return
+    spends = u.act in (Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY)
+    if spends and asks and not f.c("buy") and not f.c("watch") and not f.notify and not f.c("yes"):
+        u.act = Act.PRODUCT_QUESTION if u.products else Act.CLARIFY  # "when will it be back in stock?"
+        u.topic = u.topic if u.topic not in (None, "about") or not f.stock else "stock"
+        if f.stock:
+            u.topic = "stock"
 
 
 def _topic(f: acts.Features, tokens: list[Token]) -> str | None:
