@@ -54,7 +54,12 @@ def decide(messages: list[dict], system_prompt: str | None, tool_specs: list[dic
     unknown = [name for name, _ in reply.calls if tools and name not in tools]
     if unknown:
         return Reply(f"I can't do that here (missing tool {unknown[0]}).")
+    if not reply.calls and not (reply.text or "").strip():  # a turn never ends without words
+        return Reply(EMPTY_FALLBACK)
     return reply
+
+
+EMPTY_FALLBACK = "Sorry, I don't have an answer for that. What would you like me to find, buy or watch?"
 
 
 def _tokens(chars: int) -> int:

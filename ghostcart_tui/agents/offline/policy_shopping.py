@@ -53,6 +53,8 @@ def _plan_list(t: Transcript, plan: dict) -> Reply:
     budget = plan.get("max_price_cents")
     lines = "\n".join(_line(i, p) for i, p in enumerate(hits, 1))
     head = f"I found {len(hits)} match{'es' if len(hits) != 1 else ''} for '{plan.get('query')}'"
+    if plan.get("query") == "all products":
+        head = f"Here {'are' if len(hits) != 1 else 'is'} {len(hits)} product{'s' if len(hits) != 1 else ''} we carry"
     head += f" within {usd(budget)}:" if budget else ":"
     return Reply(f"{head}\n{lines}\n\n{plan.get('tail') or ''}".rstrip())
 

@@ -23,6 +23,7 @@ from .transcript import Transcript
 from .world import World, bare
 
 _ASKS_WHEN_STUCK = frozenset({Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY})
+ALL_PRODUCTS = "all products"  # the search label of a store-wide list (never a product query)
 _CARDS = ("visa", "mastercard", "amex", "discover", "debit", "credit", "paypal")
 
 
@@ -134,7 +135,7 @@ def _browse(c: Ctx) -> Reply:
     shown = in_stock[:8]
     ids = [p.product_id for p in shown]
     tail = "Say \"buy it\"" if len(ids) == 1 else "Tell me which one to buy (e.g. \"the second one\")"
-    query = c.names(ids) if len(ids) <= 2 else (shown[0].category if len({p.category for p in shown}) == 1 else "the store")
+    query = c.names(ids) if len(ids) <= 2 else (shown[0].category if len({p.category for p in shown}) == 1 else ALL_PRODUCTS)
     return c.list_reply(ids, query, s.max_price_cents, f"{tail}, or ask me to watch a price.",
                         Asked("which_product", "buy_now", [], {}, ids) if len(ids) > 1 else None)
 
@@ -205,7 +206,7 @@ def _not_carried(c: Ctx) -> Reply:
 def _missing_category(what: str) -> str:
     from .pipeline.lexicon import NOT_CARRIED
 
-    return NOT_CARRIED.get(what, "Electronics")
+    return NOT_CARRIED.get(what, NOT_CARRIED.get(what.rstrip("s"), ""))  # unknown: no arbitrary alternatives
 
 
 def _clarify(c: Ctx) -> Reply:

@@ -82,8 +82,16 @@ def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState
             u.products, u.reference = [listed[idx]], "ordinal"
         return
     pool = [p for p in listed if p not in u.excluded] if listed else []
-    if sup and (pool or state.focus):
-        u.products, u.reference = refs.pick_superlative(sup, pool or state.focus, catalog), "superlative"
+    cands = pool or [p for p in state.focus if p in catalog]
+    if sup and sup != "cheaper" and len(cands) < 2:  # nothing to choose among: compare beyond it
+        comparative = any(t.text in _COMPARATIVES for t in tokens)
+        if cands and comparative or not comparative and u.act not in SPENDING_ACTS:
+            u.products, u.reference = _beyond(sup, tokens, cands, catalog, u.excluded), "superlative"
+            return
+        if not cands:
+            return
+    if sup and cands:
+        u.products, u.reference = refs.pick_superlative(sup, cands, catalog), "superlative"
         return
     if u.excluded and pool:
         u.products, u.reference = pool, "negation"
@@ -98,6 +106,30 @@ def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState
         focus = [p for p in state.focus if p in catalog and p not in u.excluded]
         if focus:
             u.products, u.reference = focus, "focus"
+
+
+_COMPARATIVES = frozenset({"cheaper", "pricier", "faster", "quicker", "sooner"})
+
+
+def _beyond(sup: str, tokens: list[Token], focus: list[str], catalog: dict[str, Product],
+            excluded: list[str]) -> list[str]:
+    """A superlative with fewer than two candidates: a comparative ("the cheaper one") means the
+    nearest better product in the focus's category; a superlative ("cheapest thing u got") spans
+    the store."""
+    others = [p for p in catalog.values() if p.product_id not in focus and p.product_id not in excluded]
+    if focus and any(t.text in _COMPARATIVES for t in tokens):
+        ref = catalog[focus[0]]
+        same = [p for p in others if p.category == ref.category and p.in_stock]
+        if sup == "low":
+            better = [p for p in same if p.price_cents < ref.price_cents]
+            return [max(better, key=lambda p: p.price_cents).product_id] if better else []
+        if sup == "high":
+            better = [p for p in same if p.price_cents > ref.price_cents]
+            return [min(better, key=lambda p: p.price_cents).product_id] if better else []
+        better = [p for p in same if p.delivery_days < ref.delivery_days]
+        return [min(better, key=lambda p: (p.delivery_days, p.price_cents)).product_id] if better else []
+    return refs.pick_superlative(sup, [p.product_id for p in catalog.values() if p.product_id not in excluded],
+                                 catalog)
 
 
 def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalog: dict[str, Product]) -> None:
@@ -200,7 +232,7 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
                                    "max_price_cents": state.declined.get("max_price_cents")})
     u.topic = _topic(f, tokens)
     u.unknown = blocking
-    _guard(u, f, tokens, cleaned)
+    _guard(u, f, tokens, cleaned, state, res.need)
     return u
 
 
@@ -218,7 +250,8 @@ def interrogative(tokens: list[Token], cleaned: str) -> bool:
     return cleaned.rstrip().endswith("?") or bool(words) and words[0] in _QUESTION_OPENERS
 
 
-def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str) -> None:
+def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str, state: ConvState,
+           need: bool = False) -> None:
     """Last step: what a message may never be read as, whatever the scores said. A question or a
     return request never spends; asking about one's watches lists them."""
     words = {t.text for t in tokens}
@@ -233,6 +266,18 @@ def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str
         return
     if words & _RETURN_WORDS and u.act in SPENDING_ACTS | {Act.CLARIFY, Act.PRODUCT_QUESTION} and not explicit_buy:
         u.act, u.topic = Act.POLICY, "returns"  # "i want to return them": the policy, never a purchase
+        return
+    if need and u.act in (Act.BUY_NOW, Act.CLARIFY, Act.NOT_CARRIED) and not explicit_buy and u.products:
+        u.act, u.missing_product = Act.BROWSE, None  # a need in plain words: suggest, best fit first
+        return
+    if u.act is Act.CLARIFY and not u.products and state.last_list and not u.unknown and \
+            (u.slots.max_price_cents is not None or u.slots.max_delivery_days is not None):
+        u.act, u.products = Act.BROWSE, list(state.last_list)  # "under 100 pls": narrow the list just shown
+        return
+    content = [t for t in tokens if t.text not in _PUNCT and t.role != "filler"]
+    if u.act is Act.CLARIFY and not u.products and content and len(content) <= 2 and all(not t.role for t in content) \
+            and not set(f.cue) - {"question", "browse"}:
+        u.act, u.missing_product = Act.NOT_CARRIED, " ".join(t.raw for t in content)  # "bananas?"
         return
     spends = u.act in (Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY)
     if spends and asks and not f.c("buy") and not f.c("watch") and not f.notify and not f.c("yes"):
