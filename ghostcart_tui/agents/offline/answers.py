@@ -38,13 +38,18 @@ def product_answer(topic: str | None, items: list[Product]) -> str:
         rows = "\n".join(line(i, p) for i, p in enumerate(items, 1))
         cheaper = min(items, key=lambda p: p.price_cents)
         faster = min(items, key=lambda p: p.delivery_days)
-        return (f"{rows}\n\n{cheaper.name} is the cheapest; {faster.name} arrives soonest. "
+        about = "\n".join(f"- {p.name}: {p.description}" for p in items) + "\n" if topic in ("compare", "about") else ""
+        return (f"{rows}\n\n{about}{cheaper.name} is the cheapest; {faster.name} arrives soonest. "
                 "Want me to buy one, or watch a price?")
     p = items[0]
     stock = "in stock" if p.in_stock else "out of stock right now"
     if topic == "price":
-        text = f"{p.name} costs {usd(p.price_cents)} today ({stock}); with 8% tax and $10.00 shipping that is " \
-               f"{usd(total_for(p, 1))} in total."
+        q = quote_for(p, 1)
+        text = f"{p.name} costs {usd(p.price_cents)} today ({stock}). With tax and shipping: " \
+               f"{usd(q.subtotal_cents)} + {usd(q.tax_cents)} tax (8%) + {usd(q.shipping_cents)} shipping = " \
+               f"{usd(q.total_cents)}."
+    elif topic == "variants":
+        text = f"I don't have size or colour information for {p.name}; the store lists one version: {p.description}"
     elif topic == "delivery":
         text = f"{p.name} is delivered in {p.delivery_days} day{'s' if p.delivery_days != 1 else ''} " \
                f"(US addresses only), {stock}."
@@ -61,6 +66,25 @@ def product_answer(topic: str | None, items: list[Product]) -> str:
     if not p.in_stock:
         return text + " It can't be bought until it's back in stock; want me to watch it?"
     return text + " Want me to buy it now, or watch it?"
+
+
+def quote_for(p: Product, quantity: int):
+    from ...services.carts import quote_product
+
+    return quote_product(p, quantity)
+
+
+def basket_answer(lines: list[tuple[Product, int]]) -> str:
+    """The price of several products together, as one cart would compute it (tax on the items,
+    one flat shipping charge)."""
+    from ...commerce.pricing import CartLine, quote
+
+    q = quote([CartLine(p.product_id, p.name, p.price_cents, n, p.delivery_days) for p, n in lines])
+    rows = "\n".join(f"- {n} × {p.name} at {usd(p.price_cents)} = {usd(p.price_cents * n)}"
+                     + ("" if p.in_stock else " (out of stock)") for p, n in lines)
+    return (f"{rows}\n\nSubtotal {usd(q.subtotal_cents)} + {usd(q.tax_cents)} tax (8%) + {usd(q.shipping_cents)} "
+            f"shipping = {usd(q.total_cents)} in total. I put one product in each cart, so buying them is one "
+            "cart per product (each with its own shipping).")
 
 
 def total_for(p: Product, quantity: int) -> int:

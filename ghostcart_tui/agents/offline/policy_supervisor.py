@@ -50,6 +50,12 @@ def _buy_now(c: Ctx) -> Reply:
                          "in a cart:\n" + "\n".join(answers.line(i, p) for i, p in enumerate(items, 1))
                          + "\nRaise the budget (\"make it $400\"), or ask me to watch a price.")
         shown = fits or items
+        if u.reference == "named-list":  # "the backpack and the jacket": carts hold one product
+            ids = [p.product_id for p in shown]
+            return c.list_reply(ids, c.names(ids), s.max_price_cents,
+                                "I can put only one product in each cart, so let's do them one at a time: which "
+                                "one first? (say \"the first one\" or a name)",
+                                Asked("which_product", "buy_now", [], _slots(c), ids))
         return c.list_reply([p.product_id for p in shown], c.names([p.product_id for p in shown]), s.max_price_cents,
                             "Which one should I buy? (say \"the second one\", a name, or a product id)",
                             Asked("which_product", "buy_now", [], _slots(c), [p.product_id for p in shown]))
@@ -154,6 +160,9 @@ def _question(c: Ctx) -> Reply:
     c.state.focus = [p.product_id for p in items]
     if len(items) > 1:
         c.state.last_list = [p.product_id for p in items]
+    low = c.text.casefold()
+    if len(items) > 1 and c.u.topic == "price" and (c.u.quantities or "total" in low or " and " in low):
+        return c.say(answers.basket_answer([(p, c.u.quantities.get(p.product_id, 1)) for p in items]))
     return c.say(answers.product_answer(c.u.topic, items))
 
 
@@ -216,6 +225,9 @@ def _clarify(c: Ctx) -> Reply:
     if u.unknown and not u.products:
         return c.ask(unknown_question(u, c.catalog))
     items = c.products()
+    budget = u.slots.max_price_cents
+    if len(items) == 1 and budget is not None and items[0].price_cents > budget:
+        return _over_budget(c, items[0], budget)
     if len(items) == 1:
         p = items[0]
         c.state.focus = [p.product_id]
@@ -225,6 +237,25 @@ def _clarify(c: Ctx) -> Reply:
     if len(items) > 1:
         return _browse(c)
     return c.ask("What would you like me to buy or look for?", Asked("which_product", "buy_now", [], _slots(c), []))
+
+
+def _over_budget(c: Ctx, p, budget: int) -> Reply:
+    """A product asked for with a budget it doesn't fit: say so, and offer what fits (closest to the
+    budget first, same category), never a purchase above it."""
+    gap = p.price_cents - budget
+    text = f"{p.name} is {usd(p.price_cents)}, {usd(gap)} over your {usd(budget)} budget."
+    fits = sorted([a for a in c.catalog.values() if a.category == p.category and a.in_stock
+                   and a.price_cents <= budget and a.product_id != p.product_id], key=lambda a: -a.price_cents)[:3]
+    if not fits:
+        c.state.focus = [p.product_id]
+        return c.say(text + f" Nothing else in {p.category} fits that budget. Raise it (\"make it "
+                     f"{usd(p.price_cents).split('.')[0]}\"), or ask me to watch {p.name} for a lower price.")
+    ids = [a.product_id for a in fits]
+    c.show(ids, p.category)
+    c.state.asked = Asked("which_product", "buy_now", [], {"max_price_cents": budget}, ids)
+    return Reply(text + f" Within your budget in {p.category}:\n"
+                 + "\n".join(answers.line(i, a) for i, a in enumerate(fits, 1))
+                 + f"\n\nWant one of these? Or I can watch {p.name} and buy it if it drops to {usd(budget)}.")
 
 
 def _retry(c: Ctx) -> Reply:

@@ -45,6 +45,8 @@ class Resolution:
     corrected: dict[str, str] = field(default_factory=dict)  # typed → key it was read as
     descriptive: bool = False  # a describing word ("wireless") widens a kind to every product it fits
     need: bool = False  # the products come from a need in plain words ("for making coffee")
+    listed: bool = False  # several products named one by one ("the backpack and the jacket")
+    positions: dict[str, int] = field(default_factory=dict)  # product id → token index of its first mention
 
     @property
     def named(self) -> bool:
@@ -212,6 +214,7 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
             i += 1
     res.excluded = [p.product_id for p in products if p.product_id in excluded]
     res.scores = total
+    res.positions = dict(first_seen)
     if res.missing:
         return res  # never substitute a partial match for a product the store does not carry
     if total:
@@ -224,6 +227,7 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
             several = [p for p in mentioned if p not in excluded]
             if len(several) > 1 and not res.descriptive:
                 res.candidates = several  # several products named one by one: all of them, in that order
+                res.listed = True
         if top < RESOLVED and res.candidates:
             cats = {idx.categories[p] for p in res.candidates}
             res.category = cats.pop() if len(cats) == 1 else None

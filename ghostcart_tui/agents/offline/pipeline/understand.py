@@ -101,11 +101,36 @@ def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState
         if len(others) == 1:
             u.products, u.reference = others, "other"
             return
+    plural = any(t.text in ("them", "those", "these", "both", "they", "between") for t in tokens)
+    if plural and not state.focus and 2 <= len(listed) <= 4 and u.act is Act.PRODUCT_QUESTION:
+        u.products, u.reference = [p for p in listed if p not in u.excluded], "list"  # "the difference between them"
+        return
     implicit = u.act in (Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY, Act.PRODUCT_QUESTION)  # never a cancel
     if refs.pronoun(tokens) or implicit:
         focus = [p for p in state.focus if p in catalog and p not in u.excluded]
         if focus:
             u.products, u.reference = focus, "focus"
+
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "pair": 2}
+
+
+def _quantities(tokens: list[Token], positions: dict[str, int], products: list[str]) -> dict[str, int]:
+    """How many of each product a message names ("2 airpods and a fitbit"): the number just before
+    its first mention (articles count as one)."""
+    out: dict[str, int] = {}
+    for pid in products:
+        i = positions.get(pid)
+        if i is None:
+            continue
+        for t in reversed(tokens[max(0, i - 2):i]):
+            if t.text.isdigit() and 0 < int(t.text) <= 10:
+                out[pid] = int(t.text)
+                break
+            if t.text in _NUMBER_WORDS:
+                out[pid] = _NUMBER_WORDS[t.text]
+                break
+    return out
 
 
 _COMPARATIVES = frozenset({"cheaper", "pricier", "faster", "quicker", "sooner"})
@@ -219,7 +244,8 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
     u = Understanding(act=act, slots=slots, scores=scores, excluded=res.excluded, missing_product=res.missing)
     u.products = [p for p in res.candidates if p not in res.excluded]
     if u.products:
-        u.reference = "named"
+        u.reference = "named-list" if res.listed else "named"
+        u.quantities = _quantities(tokens, res.positions, u.products)
     _products_from_state(u, tokens, state, catalog, ordinal, sup, res.candidates)  # step 5
     _answer_pending(u, f, state, catalog)
     if u.act is Act.DECLINE and f.c("yes") and state.declined and ("after" in cleaned.casefold()
@@ -279,6 +305,14 @@ def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str
             and not set(f.cue) - {"question", "browse"}:
         u.act, u.missing_product = Act.NOT_CARRIED, " ".join(t.raw for t in content)  # "bananas?"
         return
+    focus = [p for p in state.focus if p not in u.excluded]
+    if u.act is Act.POLICY and words & {"total", "altogether", "overall"} and focus and u.topic == "shipping":
+        u.act, u.products, u.topic = Act.PRODUCT_QUESTION, focus, "price"  # "whats the total with shipping"
+        return
+    if u.act is Act.CLARIFY and not u.products and len(focus) == 1 and f.c("buy") and not asks and not f.missing \
+            and not u.unknown and not f.c("watch") and not f.c("if_when") and f.content <= 4:
+        u.act, u.products, u.reference = Act.BUY_NOW, focus, "focus"  # "buy 3 sets", "k buy": the product in focus
+        return
     spends = u.act in (Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY)
     if spends and asks and not f.c("buy") and not f.c("watch") and not f.notify and not f.c("yes"):
         u.act = Act.PRODUCT_QUESTION if u.products else Act.CLARIFY  # "when will it be back in stock?"
@@ -299,6 +333,8 @@ def _topic(f: acts.Features, tokens: list[Token]) -> str | None:
         if words & {"warranty", "guarantee"}:
             return "warranty"
         return "shipping"
+    if words & {"size", "sizes", "color", "colors", "colour", "colours", "sizing", "fit"}:
+        return "variants"
     if words & {"compare", "vs", "versus", "difference", "better", "or"} and f.c("question"):
         return "compare"
     if words & {"stock", "available", "availability", "sold"}:
