@@ -62,7 +62,8 @@ def product_answer(topic: str | None, items: list[Product]) -> str:
             return text + " Want me to watch it?"
 
     else:
-        text = f"{p.name} ({p.category}, {usd(p.price_cents)}, {stock}, {p.delivery_days}-day delivery): {p.description}"
+        text = (f"{p.name} ({p.category}, {usd(p.price_cents)}, {stock}, {p.delivery_days}-day delivery): "
+                f"{p.description}")
     if not p.in_stock:
         return text + " It can't be bought until it's back in stock; want me to watch it?"
     return text + " Want me to buy it now, or watch it?"
@@ -155,7 +156,7 @@ def spending_answer(orders: list[OrderInfo], words: list[str], now: datetime) ->
     months = {m.casefold(): i for i, m in enumerate(calendar.month_name) if m}
     months.update({m.casefold(): i for i, m in enumerate(calendar.month_abbr) if m})
     for i, w in enumerate(words):
-        if w in months and w not in ("may",) or w == "may" and i > 0 and words[i - 1] in ("in", "during", "for"):
+        if (w in months and w not in ("may",)) or (w == "may" and i > 0 and words[i - 1] in ("in", "during", "for")):
             month = months[w]
             year = now.year if month <= now.month else now.year - 1
         elif w == "month" and i > 0 and words[i - 1] in ("this", "the"):

@@ -16,15 +16,16 @@ from typing import Any
 
 from strands.models import Model
 
+from .. import tool_names as tn
 from . import policy_delegate, policy_shopping, policy_supervisor
 from .reply import Reply
 from .transcript import read
 from .world import World
 
 _MARKER = re.compile(r"\[ghostcart:(\w+)\]")
-_BY_TOOL = (("shopping_agent", "supervisor"), ("delegate_agent", "supervisor"),
-            ("create_hnp_intent", "delegate"), ("create_shopping_cart", "shopping"),
-            ("process_payment_authorization", "payment"))
+_BY_TOOL = ((tn.SHOPPING_AGENT, "supervisor"), (tn.DELEGATE_AGENT, "supervisor"),
+            (tn.CREATE_HNP_INTENT, "delegate"), (tn.CREATE_SHOPPING_CART, "shopping"),
+            (tn.PROCESS_PAYMENT_AUTHORIZATION, "payment"))
 
 
 def which_agent(system_prompt: str | None, tool_specs: list[dict] | None) -> str:

@@ -30,8 +30,8 @@ _CARDS = ("visa", "mastercard", "amex", "discover", "debit", "credit", "paypal")
 def _buy_now(c: Ctx) -> Reply:
     u, s = c.u, c.u.slots
     if s.problems:
-        return c.ask(problem_question(s.problems), Asked("quantity" if "more than the" in s.problems[0] else "max_price",
-                                                         "buy_now", u.products, _slots(c)))
+        kind = "quantity" if "more than the" in s.problems[0] else "max_price"
+        return c.ask(problem_question(s.problems), Asked(kind, "buy_now", u.products, _slots(c)))
     items = c.products()
     if not items:
         return c.ask("What would you like me to buy?", Asked("which_product", "buy_now", [], _slots(c), []))
@@ -141,7 +141,8 @@ def _browse(c: Ctx) -> Reply:
     shown = in_stock[:8]
     ids = [p.product_id for p in shown]
     tail = "Say \"buy it\"" if len(ids) == 1 else "Tell me which one to buy (e.g. \"the second one\")"
-    query = c.names(ids) if len(ids) <= 2 else (shown[0].category if len({p.category for p in shown}) == 1 else ALL_PRODUCTS)
+    one_category = len({p.category for p in shown}) == 1
+    query = c.names(ids) if len(ids) <= 2 else (shown[0].category if one_category else ALL_PRODUCTS)
     return c.list_reply(ids, query, s.max_price_cents, f"{tail}, or ask me to watch a price.",
                         Asked("which_product", "buy_now", [], {}, ids) if len(ids) > 1 else None)
 

@@ -4,8 +4,8 @@ must match exactly one live watch, otherwise the shopper is asked which."""
 
 from __future__ import annotations
 
-from .pipeline.resolve import resolve
 from .pipeline.normalize import normalize
+from .pipeline.resolve import resolve
 from .pipeline.state import Asked, Watch
 from .pipeline.types import Act
 from .policy_context import DELEGATE, Ctx, problem_question, unknown_question
@@ -25,7 +25,7 @@ def _slots(c: Ctx) -> dict:
 
 def _explicit_set(text: str) -> bool:
     words = text.casefold().replace(",", " ").split()
-    return "or" in words or "either" in words or "any" in words and "of" in words
+    return "or" in words or "either" in words or ("any" in words and "of" in words)
 
 
 def watch(c: Ctx) -> Reply:
@@ -136,7 +136,8 @@ def change(c: Ctx) -> Reply:
         return c.ask(f"What should change on the {job.label} watch: the price limit, delivery or how long I watch?",
                      Asked("max_price", "change_watch", _watch_skus(c, job)[:1], _slots(c)))
     skus = _watch_skus(c, job)
-    plan = {"op": "watch", "skus": skus, "label": job.label, "max_price_cents": s.max_price_cents or job.max_price_cents,
+    plan = {"op": "watch", "skus": skus, "label": job.label,
+            "max_price_cents": s.max_price_cents or job.max_price_cents,
             "max_total_cents": s.max_total_cents, "max_delivery_days": s.max_delivery_days,
             "quantity": s.quantity or 1, "expiry_days": s.watch_days, "notify_only": False, "note": "",
             "replace_job": job.job_id}

@@ -17,7 +17,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "prod_blender_001": ("ninja", "blender", "smoothie maker"),
     "prod_mixer_001": ("kitchenaid", "kitchen aid", "stand mixer", "mixer"),
     "prod_airfryer_001": ("cosori", "air fryer", "airfryer", "fryer"),
-    "prod_sneakers_001": ("nike", "air max", "airmax", "air max 270", "sneakers", "sneaker", "trainers", "running shoes",
+    "prod_sneakers_001": ("nike", "air max", "airmax", "air max 270", "sneakers", "sneaker", "trainers",
+                          "running shoes",
                           "shoes"),
     "prod_jacket_001": ("north face", "northface", "fleece", "jacket", "fleece jacket", "coat"),
     "prod_backpack_001": ("herschel", "backpack", "rucksack", "bag", "daypack"),
@@ -124,14 +125,16 @@ CUES: dict[str, tuple[str, ...]] = {
                  "price of", "cost", "costs", "in stock", "available", "arrive", "delivery time", "?", "would",
                  "will", "get here", "have gps", "come in", "colours", "colors", "how", "what", "whats",
                  "tell me more", "more about", "more info", "details", "safe", "does"),
-    "orders": ("history", "order history", "my stuff", "my package", "my packages", "my delivery", "my purchase", "my things", "did i buy",
+    "orders": ("history", "order history", "my stuff", "my package", "my packages", "my delivery",
+               "my purchase", "my things", "did i buy",
                "just buy", "i bought", "what did i", "did i order", "have i ordered", "did you charge", "charge me",
                "charged", "approved", "go through", "went through", "just bought", "just ordered",
                "my orders", "my order", "orders", "order history", "ordered", "bought", "purchases",
                "purchase history", "receipts", "receipt", "past orders", "order status", "where is my",
                "did it go through", "did my", "last order", "transactions", "transaction", "delivered yet",
                "has it shipped", "shipped", "track my"),
-    "spending": ("spend", "spent", "spending", "blown", "how much money", "blew", "how much have i", "total spent", "expenses", "paid so far",
+    "spending": ("spend", "spent", "spending", "blown", "how much money", "blew", "how much have i",
+                 "total spent", "expenses", "paid so far",
                  "how much did i", "my spending"),
     "policy": ("shipping", "ship to", "ship abroad", "international", "internationally", "abroad", "overseas",
                "returns", "return policy", "return", "refund", "refunds", "tax", "taxes", "sales tax",
@@ -170,7 +173,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "superlative_high": ("most expensive", "priciest", "best", "premium", "fanciest", "top of the line",
                          "nicer one", "pricier one"),
     "superlative_fast": ("fastest", "quickest", "soonest", "fastest delivery", "quickest delivery"),
-    "negation": ("isn't", "isnt", "aren't", "not", "except", "other than", "besides", "apart from", "but not", "excluding", "without",
+    "negation": ("isn't", "isnt", "aren't", "not", "except", "other than", "besides", "apart from", "but not",
+                 "excluding", "without",
                  "anything but", "no"),
     "pronoun": ("it", "that", "this", "them", "those", "these", "that one", "this one", "the one", "same",
                 "one", "they", "ones"),
@@ -194,7 +198,8 @@ they're it's you're we're i've that's there's what's don't can't won't isn't are
 their gonna lemme thats theyre youre dont cant wont isnt arent ive hers his her him she he
 u ur pls rn btw bday birthday section department category aisle collection gadget gadgets ever long
 set setup pair thingy thingies stuff's office work sister brother mom dad mother father wife husband friend
-likes loves enjoys making doing gift present kid kids son daughter christmas holidays mine ones both whichever whatever one's item piece
+likes loves enjoys making doing gift present kid kids son daughter christmas holidays mine ones both whichever
+whatever one's item piece
 arrives arrive arriving arrived delivered ships comes come gets stays happens works cost costs running run
 sounds looks seems fits need needs using use used buying ordering said says told tell asked ask then later
 under below over above less than least worth nearby

@@ -18,7 +18,7 @@ from .normalize import clean, normalize
 from .resolve import resolve
 from .slots import extract
 from .state import ConvState
-from .types import Act, SPENDING_ACTS, Slots, Token, Understanding
+from .types import SPENDING_ACTS, Act, Slots, Token, Understanding
 
 _WATCHY = {"watch", "monitor", "track", "if", "when", "once", "until", "till", "whenever", "drops", "falls",
            "notify", "alert", "ping", "hits", "dips", "for"}
@@ -35,7 +35,7 @@ def _account(tokens: list[Token], asking: bool = False) -> tuple[list[str], str 
     which product is meant, a product phrase the catalog does not know)."""
     for t in tokens:
         if not t.role and t.text not in _PUNCT and (t.text in FILLER or t.text in _CUE_WORDS or t.text in _CARD_WORDS
-                                                    or t.text in refs.ORDINALS and t.text.isalpha()):
+                                                    or (t.text in refs.ORDINALS and t.text.isalpha())):
             t.role = "filler"
     blocking: list[str] = []
     missing: str | None = None
@@ -85,7 +85,7 @@ def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState
     cands = pool or [p for p in state.focus if p in catalog]
     if sup and sup != "cheaper" and len(cands) < 2:  # nothing to choose among: compare beyond it
         comparative = any(t.text in _COMPARATIVES for t in tokens)
-        if cands and comparative or not comparative and u.act not in SPENDING_ACTS:
+        if (cands and comparative) or (not comparative and u.act not in SPENDING_ACTS):
             u.products, u.reference = _beyond(sup, tokens, cands, catalog, u.excluded), "superlative"
             return
         if not cands:
@@ -194,7 +194,7 @@ def _answer_pending(u: Understanding, f: acts.Features, state: ConvState, catalo
     if not fits or not small_talk or (u.act is Act.BROWSE and f.c("browse") >= 1):
         return
     u.act = act
-    if not u.products or a.kind in ("max_price", "quantity", "confirm", "now_or_later") and not f.named:
+    if not u.products or (a.kind in ("max_price", "quantity", "confirm", "now_or_later") and not f.named):
         u.products = list(a.products) or u.products
     u.slots = _merge(u.slots, a.slots)
     u.reference = u.reference or "answer"
@@ -210,7 +210,8 @@ def understand(text: object, state: ConvState, products: list[Product], today: d
     if _NEGATIVE.search(cleaned):
         slots.problems.append("a negative amount is not a price")
     listed = bool(state.last_list)
-    ordinal = refs.ordinal(tokens, lone_number_ok=listed and (state.asked is None or state.asked.kind == "which_product"))
+    lone_ok = listed and (state.asked is None or state.asked.kind == "which_product")
+    ordinal = refs.ordinal(tokens, lone_number_ok=lone_ok)
     sup = refs.superlative(tokens)
     live = len(state.watches)
     found = acts.cues(tokens)
@@ -273,7 +274,7 @@ _LISTING = frozenset({"show", "list", "see", "view", "my", "any", "all"})
 def interrogative(tokens: list[Token], cleaned: str) -> bool:
     """A question (ends with "?" or opens with a question word), as opposed to a request."""
     words = [t.text for t in tokens if t.text not in _PUNCT]
-    return cleaned.rstrip().endswith("?") or bool(words) and words[0] in _QUESTION_OPENERS
+    return cleaned.rstrip().endswith("?") or (bool(words) and words[0] in _QUESTION_OPENERS)
 
 
 def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str, state: ConvState,
