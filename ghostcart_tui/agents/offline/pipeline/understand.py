@@ -307,6 +307,18 @@ def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str
         u.act, u.missing_product = Act.NOT_CARRIED, " ".join(t.raw for t in content)  # "bananas?"
         return
     focus = [p for p in state.focus if p not in u.excluded]
+    declined = (state.declined or {}).get("product_id")
+    seq = [t.text for t in tokens if t.text not in _PUNCT]
+    if declined and u.slots.quantity is None and len(seq) <= 4 and seq[:2] in (["make", "it"], ["just"], ["only"]):
+        n = next((int(w) if w.isdigit() else _NUMBER_WORDS.get(w) for w in seq[1:]
+                  if w.isdigit() or (w in _NUMBER_WORDS and w not in ("a", "an"))), None)
+        u.slots.quantity = n if n is not None and 1 <= n <= 10 else None  # "make it one" (the declined cart)
+    if u.act in (Act.CLARIFY, Act.OUT_OF_SCOPE) and declined and u.slots.quantity and u.products in ([], [declined]) \
+            and not asks and not u.unknown and not f.c("watch") and not f.c("if_when"):
+        u.act, u.products, u.reference = Act.BUY_NOW, [declined], "declined"  # "make it one": the same cart, changed
+        if u.slots.max_price_cents is None:
+            u.slots.max_price_cents = state.declined.get("max_price_cents") if state.declined else None
+        return
     if u.act is Act.POLICY and words & {"total", "altogether", "overall"} and focus and u.topic == "shipping":
         u.act, u.products, u.topic = Act.PRODUCT_QUESTION, focus, "price"  # "whats the total with shipping"
         return
