@@ -85,8 +85,10 @@ def _products_from_state(u: Understanding, tokens: list[Token], state: ConvState
     cands = pool or [p for p in state.focus if p in catalog]
     if sup and sup != "cheaper" and len(cands) < 2:  # nothing to choose among: compare beyond it
         comparative = any(t.text in _COMPARATIVES for t in tokens)
-        if (cands and comparative) or (not comparative and u.act not in SPENDING_ACTS):
-            u.products, u.reference = _beyond(sup, tokens, cands, catalog, u.excluded), "superlative"
+        ref = [p for p in state.focus if p in catalog][:1] or cands  # a comparative compares with the focus
+        if (ref and comparative) or (not comparative and u.act not in SPENDING_ACTS):
+            u.products, u.reference = _beyond(sup, tokens, ref if comparative else cands, catalog, u.excluded) \
+                or ref, "superlative"
             return
         if not cands:
             return
