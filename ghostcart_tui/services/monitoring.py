@@ -138,9 +138,10 @@ def retry(rt: Runtime, job_id: str, method_hint: str | None = None) -> JobView:
             raise UserError(f"{job_id} is not waiting for you; only a job whose payment was declined can be retried.")
         token = None
         if method_hint:
-            intent = mandates.parse(mandates.get_row(s, j.intent_mandate_id))
+            irow = mandates.get_row(s, j.intent_mandate_id)
+            intent = mandates.parse(irow) if irow is not None else None
             method = rt.credentials.get(rt.user_id, method_hint)
-            allowed = intent.allowed_tokens() or []
+            allowed = (intent.allowed_tokens() if isinstance(intent, IntentRecord) else None) or []
             if method.token not in allowed:
                 raise UserError(f"{method.label} is not a payment method you signed this watch for; "
                                 "cancel it and create a new watch to pay with it.")

@@ -55,7 +55,8 @@ def purchase(rt: Runtime, job_id: str, product: Product) -> payments.PaymentOutc
         try:
             built = _build_chain(rt, job_id, product)
         except (AP2Error, CorruptMandate, UserError) as exc:
-            return _refused(rt, job_id, exc, claim)
+            _refused(rt, job_id, exc, claim)
+            return None
         if built is None:
             return None  # notify-only: the cart waits for the shopper's signature
         fault_point("hnp_after_chain")
@@ -117,6 +118,8 @@ def _build_chain(rt: Runtime, job_id: str, product: Product) -> str | None:
     now = rt.clock.now()
     with rt.db.write() as s:
         j = s.get(MonitoringJobRow, job_id)
+        if j is None:
+            raise AP2Error(CHAIN_INVALID, f"the job {job_id} is no longer in the database")
         intent = verified_intent(rt, s, j)
         if product.product_id not in (intent.intent.skus or []):
             raise AP2Error(CONSTRAINTS_VIOLATED, f"{product.product_id} is not one of the products you signed")
@@ -170,7 +173,8 @@ def _pay(rt: Runtime, job_id: str, payment_id: str, claim: str | None = None) ->
     try:
         outcome = payments.authorize(rt, payment_id, on_recorded=finish(job_id))
     except AP2Error as exc:
-        return _refused(rt, job_id, exc, claim)
+        _refused(rt, job_id, exc, claim)
+        return None
     name = payments.product_name_of(rt, payment_id)
     rt.bus.publish(AutonomousPurchaseComplete(job_id=job_id, transaction_id=outcome.transaction_id,
                                               status=outcome.status, product_name=name,

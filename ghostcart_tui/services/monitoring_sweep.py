@@ -109,7 +109,7 @@ def check_due(rt: Runtime, report, *, everything: bool = False) -> list[tuple[st
         if isinstance(terms, str) or terms.user_id != rt.user_id or not terms.skus:
             reason = terms if isinstance(terms, str) else (
                 NO_SKUS if terms.user_id == rt.user_id else f"the signed intent is not {rt.user_id}'s")
-            status = JobStatus.UNUSABLE if reason == NO_SKUS else JobStatus.AWAITING_USER
+            status: str = JobStatus.UNUSABLE if reason == NO_SKUS else JobStatus.AWAITING_USER
             unusable.setdefault((status, reason), []).append(j.job_id)
             continue
         if terms.expires_at is not None and terms.expires_at <= now:

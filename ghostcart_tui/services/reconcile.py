@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from ..ap2.errors import AP2Error
 from ..ap2.records import CartRecord, PaymentRecord
+from ..commerce.processor_ledger import LedgerEntry
 from ..core.statuses import TransactionStatus
 from ..store import ledger, mandates
 from ..store.engine import db_time
@@ -19,10 +20,10 @@ from .runtime import Runtime
 __all__ = ["reconcile", "unrecorded_charges"]
 
 
-def _processor_answers(rt: Runtime) -> dict[str, object]:
+def _processor_answers(rt: Runtime) -> dict[str, LedgerEntry]:
     """payment mandate id → the processor's answer for it (its approved one, if several)."""
     entries = rt.processor.ledger.of_user(rt.user_id) if rt.processor.ledger is not None else []
-    answers: dict[str, object] = {}
+    answers: dict[str, LedgerEntry] = {}
     for e in entries:
         if e.payment_mandate_id not in answers or e.approved:
             answers[e.payment_mandate_id] = e
@@ -47,7 +48,7 @@ def unrecorded_charges(rt: Runtime) -> list[str]:
     return list(dict.fromkeys(ours + copies))
 
 
-def _agrees(tx: ledger.RecordedAs, e, user_id: str) -> bool:  # noqa: ANN001  (a processor LedgerEntry)
+def _agrees(tx: ledger.RecordedAs, e: LedgerEntry, user_id: str) -> bool:
     status = TransactionStatus.AUTHORIZED if e.approved else TransactionStatus.DECLINED
     return (tx.status == status and tx.amount_cents == e.amount_cents and tx.payment_token == e.token
             and tx.user_id == user_id and tx.cart_mandate_id == tx.signed_cart

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, or_, text, type_coerce, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ..core.statuses import JobStatus, MandateStatus
@@ -33,7 +34,7 @@ def _owned_by(user_id: str) -> Any:
     """A job is the user's when its row or its intent's row says so; the signed intent's own
     user_id is checked again before anything is bought (services)."""
     intents_of_user = select(MandateRow.id).where(MandateRow.user_id == user_id)
-    return or_(MonitoringJobRow.user_id == user_id, col(MonitoringJobRow.intent_mandate_id).in_(intents_of_user))
+    return or_(col(MonitoringJobRow.user_id) == user_id, col(MonitoringJobRow.intent_mandate_id).in_(intents_of_user))
 
 
 def job_of_user(s: Session, job_id: str, user_id: str) -> MonitoringJobRow | None:
@@ -77,8 +78,8 @@ def due_jobs(s: Session, user_id: str, now: datetime, *, everything: bool = Fals
     """Active jobs of the user that are due (all active ones with everything=True). A next check
     further ahead than MAX_INTERVAL cannot have been scheduled by GhostCart (a hand edit): such a
     job counts as due."""
-    t, m = MonitoringJobRow.__table__, MandateRow.__table__
-    q = (select(t.c.job_id, t.c.user_id, t.c.intent_mandate_id, t.c.interval_minutes, t.c.payment_token,
+    t, m = MonitoringJobRow.__table__, MandateRow.__table__  # type: ignore[attr-defined]
+    q = (core_select(t.c.job_id, t.c.user_id, t.c.intent_mandate_id, t.c.interval_minutes, t.c.payment_token,
                 type_coerce(m.c.mandate_data, String), m.c.status)
          .select_from(t.outerjoin(m, m.c.id == t.c.intent_mandate_id))
          .where(t.c.status == JobStatus.ACTIVE,
@@ -90,8 +91,8 @@ def due_jobs(s: Session, user_id: str, now: datetime, *, everything: bool = Fals
 
 def intent_json(s: Session, intent_mandate_id: str) -> str | None:
     """The stored JSON text of an intent (None when there is no such row)."""
-    m = MandateRow.__table__
-    return s.connection().execute(select(type_coerce(m.c.mandate_data, String))
+    m = MandateRow.__table__  # type: ignore[attr-defined]
+    return s.connection().execute(core_select(type_coerce(m.c.mandate_data, String))
                                   .where(m.c.id == intent_mandate_id)).scalar()
 
 
@@ -105,7 +106,7 @@ def expiring_jobs(s: Session, user_id: str, now: datetime) -> list[MonitoringJob
 def record_check_results(s: Session, groups: dict[tuple[str, int | None, int], list[str]], now: datetime) -> None:
     """One UPDATE per distinct (result, price, interval) and chunk of job ids: the same rows and
     values as an executemany per job, without 10,000 rounds of parameter processing."""
-    t = MonitoringJobRow.__table__
+    t = MonitoringJobRow.__table__  # type: ignore[attr-defined]
     conn = s.connection()
     for (reason, price, interval), ids in groups.items():
         values = dict(last_check_at=db_time(now), last_result=reason, last_price_cents=price,
@@ -116,7 +117,7 @@ def record_check_results(s: Session, groups: dict[tuple[str, int | None, int], l
 
 def set_job_status(s: Session, job_ids: Iterable[str], status: str, last_result: str) -> None:
     ids = list(job_ids)
-    t = MonitoringJobRow.__table__
+    t = MonitoringJobRow.__table__  # type: ignore[attr-defined]
     for lo in range(0, len(ids), IN_CHUNK):
         s.connection().execute(update(t).where(t.c.job_id.in_(ids[lo:lo + IN_CHUNK]))
                                .values(status=status, last_result=last_result[:500]))
@@ -124,8 +125,8 @@ def set_job_status(s: Session, job_ids: Iterable[str], status: str, last_result:
 
 def claim_job(s: Session, job_id: str, claim_id: str, now: datetime) -> bool:
     """The exactly-once claim: moves the job active → purchasing for one caller only."""
-    won = s.exec(update(MonitoringJobRow).where(MonitoringJobRow.job_id == job_id,
-                                                MonitoringJobRow.status == JobStatus.ACTIVE)
+    won = s.exec(update(MonitoringJobRow).where(col(MonitoringJobRow.job_id) == job_id,
+                                                col(MonitoringJobRow.status) == JobStatus.ACTIVE)
                  .values(status=JobStatus.PURCHASING, claim_id=claim_id, claimed_at=db_time(now))).rowcount
     return won == 1
 

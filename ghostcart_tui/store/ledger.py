@@ -42,13 +42,13 @@ def pending_approved_charge(s: Session, payment_mandate_id: str, field: str, man
     transaction is not recorded yet (another process is recording it, or a crash left it)."""
     if field not in ("cart_mandate_id", "intent_mandate_id"):
         raise ValueError(field)
-    return s.exec(text(
+    return s.connection().execute(text(
         "SELECT c.payment_mandate_id FROM processor_charges c "
         "LEFT JOIN transactions t ON t.payment_mandate_id = c.payment_mandate_id "
         "JOIN mandates m ON m.id = c.payment_mandate_id "
         "WHERE t.transaction_id IS NULL AND c.approved AND c.payment_mandate_id != :pid "
         f"AND json_extract(m.mandate_data, '$.{field}') = :ref LIMIT 1"
-    ).bindparams(pid=payment_mandate_id, ref=mandate_id)).first()
+    ), {"pid": payment_mandate_id, "ref": mandate_id}).scalar()
 
 
 def charge_copy(s: Session, payment_mandate_id: str) -> ChargeRow | None:
@@ -95,12 +95,12 @@ def recorded_as(s: Session, payment_mandate_ids: list[str]) -> dict[str, Recorde
     for lo in range(0, len(payment_mandate_ids), 500):
         chunk = payment_mandate_ids[lo:lo + 500]
         marks = ",".join(f":p{i}" for i in range(len(chunk)))
-        rows = s.exec(text(
+        rows = s.connection().execute(text(
             "SELECT t.payment_mandate_id, t.transaction_id, t.status, t.amount_cents, t.payment_token, t.user_id, "
             "t.cart_mandate_id, t.intent_mandate_id, json_extract(m.mandate_data, '$.cart_mandate_id'), "
             "json_extract(m.mandate_data, '$.intent_mandate_id') FROM transactions t "
             f"LEFT JOIN mandates m ON m.id = t.payment_mandate_id WHERE t.payment_mandate_id IN ({marks})"
-        ).bindparams(**{f"p{i}": pid for i, pid in enumerate(chunk)})).all()
+        ), {f"p{i}": pid for i, pid in enumerate(chunk)}).all()
         for r in rows:
             out[r[0]] = RecordedAs(*r[1:])
     return out

@@ -88,7 +88,7 @@ def _file_of(key, rt) -> str:
 
 
 def _files(home: Path) -> list[Path]:
-    keys = (home / "keys", home / "merchant" / "keys")
+    keys = (home / "keys", home / "merchant" / "keys", home / "processor" / "keys")  # each party its own folder
     return [p for p in home.rglob("*") if p.is_file() and not (p.parent in keys and p.suffix == ".pem")]
 
 

@@ -38,6 +38,7 @@ def agent_label(agent: str | None) -> str:
 
 
 RENDER_EVERY = 0.05  # seconds: a streaming reply is re-rendered at most this often
+MAX_LOG = 400  # widgets kept in the log (the oldest go; the whole history stays in the database)
 
 
 class ChatLog(VerticalScroll):
@@ -123,8 +124,16 @@ class ChatPane(Vertical):
         return self.query_one("#chat-input", HistoryInput)
 
     def _mount(self, *widgets: Widget) -> None:
-        """Mount at the end of the log, in call order (mount() registers synchronously)."""
-        self.log.mount_all(widgets)
+        """Mount at the end of the log, in call order (mount() registers synchronously). A long
+        session keeps the last MAX_LOG widgets: layout cost grows with the log, and every key
+        press pays it."""
+        log = self.log
+        log.mount_all(widgets)
+        extra = len(log.children) - MAX_LOG
+        if extra > 0:
+            old = [w for w in log.children[: extra + 1] if w.id != "welcome"][:extra]
+            current = self._reply.widget if self._reply is not None else None
+            log.remove_children([w for w in old if w is not current])
 
     async def add_welcome(self, markdown: str) -> None:
         self._mount(_markdown(markdown, "welcome"))
