@@ -77,9 +77,7 @@ def _buy_now(c: Ctx) -> Reply:
         c.world.publish_results(p.name, [p.product_id] + [a.product_id for a in alts])
         return c.say(text)
     if s.max_price_cents is not None and p.price_cents > s.max_price_cents:
-        return c.say(f"{p.name} costs {usd(p.price_cents)}, above your {usd(s.max_price_cents)} budget, so I haven't "
-                     f"put it in a cart. Say \"make it {usd(p.price_cents).split('.')[0]}\" to raise your budget, or "
-                     "ask me to watch it and buy it automatically if the price drops.")
+        return _over_budget(c, p, s.max_price_cents, " I haven't put it in a cart.")
     total = answers.total_for(p, qty)
     if s.max_total_cents is not None and total > s.max_total_cents:
         return c.say(f"{qty} × {p.name} comes to {usd(total)} with tax and shipping, above your "
@@ -240,11 +238,11 @@ def _clarify(c: Ctx) -> Reply:
     return c.ask("What would you like me to buy or look for?", Asked("which_product", "buy_now", [], _slots(c), []))
 
 
-def _over_budget(c: Ctx, p, budget: int) -> Reply:
+def _over_budget(c: Ctx, p, budget: int, note: str = "") -> Reply:
     """A product asked for with a budget it doesn't fit: say so, and offer what fits (closest to the
     budget first, same category), never a purchase above it."""
     gap = p.price_cents - budget
-    text = f"{p.name} is {usd(p.price_cents)}, {usd(gap)} over your {usd(budget)} budget."
+    text = f"{p.name} is {usd(p.price_cents)}, {usd(gap)} over your {usd(budget)} budget.{note}"
     fits = sorted([a for a in c.catalog.values() if a.category == p.category and a.in_stock
                    and a.price_cents <= budget and a.product_id != p.product_id], key=lambda a: -a.price_cents)[:3]
     if not fits:
@@ -253,6 +251,7 @@ def _over_budget(c: Ctx, p, budget: int) -> Reply:
                      f"{usd(p.price_cents).split('.')[0]}\"), or ask me to watch {p.name} for a lower price.")
     ids = [a.product_id for a in fits]
     c.show(ids, p.category)
+    c.state.focus = [p.product_id]  # "make it $400" still revises the product asked for
     c.state.asked = Asked("which_product", "buy_now", [], {"max_price_cents": budget}, ids)
     return Reply(text + f" Within your budget in {p.category}:\n"
                  + "\n".join(answers.line(i, a) for i, a in enumerate(fits, 1))
