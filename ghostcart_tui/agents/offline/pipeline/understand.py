@@ -308,6 +308,10 @@ def _guard(u: Understanding, f: acts.Features, tokens: list[Token], cleaned: str
             and not set(f.cue) - {"question", "browse"}:
         u.act, u.missing_product = Act.NOT_CARRIED, " ".join(t.raw for t in content)  # "bananas?"
         return
+    if u.act is Act.PRODUCT_QUESTION and f.ordered and u.reference == "focus" and u.topic == "delivery" \
+            and state.last_act in ("buy_now", "clarify"):
+        u.act, u.products = Act.ORDERS, []  # "how long does it take to arrive?" right after buying it: the order
+        return
     focus = [p for p in state.focus if p not in u.excluded]
     declined = (state.declined or {}).get("product_id")
     seq = [t.text for t in tokens if t.text not in _PUNCT]
