@@ -39,15 +39,7 @@ from .models import (
     PaymentResponse,
     PaymentShippingOption,
 )
-from .records import (
-    CartRecord,
-    Constraints,
-    IntentRecord,
-    LineItem,
-    Mode,
-    PaymentInstrument,
-    PaymentRecord,
-)
+from .records import CartRecord, Constraints, IntentRecord, LineItem, Mode, PaymentInstrument, PaymentRecord
 
 PAYMENT_METHOD = "CARD"
 PROCESSOR_URL = "local://ghostcart-processor"

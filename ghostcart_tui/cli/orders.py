@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import CliError, EXIT_FAIL, clean, console, money, print_json, runtime, table, txt, when
+from .common import EXIT_FAIL, CliError, clean, console, money, print_json, runtime, table, txt, when
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 

@@ -32,9 +32,9 @@ def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: str
         mode=mode,
         merchant_name=product.merchant,
         line_items=[
-            LineItem(product_id=l.product_id, name=l.name, quantity=l.quantity,
-                     unit_price_cents=l.unit_price_cents, delivery_days=l.delivery_days)
-            for l in q.lines
+            LineItem(product_id=line.product_id, name=line.name, quantity=line.quantity,
+                     unit_price_cents=line.unit_price_cents, delivery_days=line.delivery_days)
+            for line in q.lines
         ],
         subtotal_cents=q.subtotal_cents,
         tax_cents=q.tax_cents,
@@ -46,7 +46,8 @@ def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: str
     return builders.merchant_sign_cart(record, rt.keys.merchant_key(), now, rt.ids.new("jti"))
 
 
-def create_hp_cart(rt: Runtime, product_id: str, quantity: int = 1, *, max_price_cents: int | None = None) -> CartRecord:
+def create_hp_cart(rt: Runtime, product_id: str, quantity: int = 1, *,
+                   max_price_cents: int | None = None) -> CartRecord:
     """An HP cart for one in-stock product. Refuses, with a plain reason, what must never be carted."""
     product = rt.inventory.require(product_id)
     if not product.in_stock:

@@ -3,6 +3,7 @@ at without creating, migrating or generating anything. (Added for the CLI.)"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -78,7 +79,8 @@ def db_status(settings: Settings) -> DbStatus:
     except StoreError as exc:
         return DbStatus(path, True, None, SCHEMA_VERSION, str(exc))
     except sqlite3.Error as exc:
-        return DbStatus(path, True, None, SCHEMA_VERSION, explain(path, exc, reading=True) or f"{path} cannot be read: {exc}")
+        reason = explain(path, exc, reading=True) or f"{path} cannot be read: {exc}"
+        return DbStatus(path, True, None, SCHEMA_VERSION, reason)
     return DbStatus(path, True, version, SCHEMA_VERSION)
 
 
@@ -180,10 +182,8 @@ def exposed_files(settings: Settings) -> list[str]:
     candidates = [home, settings.db_path, Path(f"{settings.db_path}-wal"), Path(f"{settings.db_path}-shm"),
                   settings.log_path, settings.keys_dir]
     if settings.keys_dir.is_dir():
-        try:
+        with contextlib.suppress(OSError):
             candidates += sorted(settings.keys_dir.iterdir())
-        except OSError:
-            pass
     found = []
     for p in candidates:
         try:

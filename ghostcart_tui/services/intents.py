@@ -9,9 +9,9 @@ from ..ap2 import builders
 from ..ap2.records import Constraints, IntentRecord, PaymentInstrument
 from ..core.clock import to_iso
 from ..core.errors import UserError
-from ..core.redact import redact_pans
 from ..core.events import IntentCreated
 from ..core.money import format_cents
+from ..core.redact import redact_pans
 from ..store import mandates
 from . import ap2_v02
 from .runtime import Runtime

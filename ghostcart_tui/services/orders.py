@@ -97,6 +97,7 @@ def counts(rt: Runtime) -> dict[str, int]:
             "authorized_transactions": n(select(func.count()).select_from(TransactionRow)
                                          .where(TransactionRow.status == "authorized")),
             "active_monitoring_jobs": n(select(func.count()).select_from(MonitoringJobRow)
-                                        .where(col(MonitoringJobRow.status).in_(("active", "purchasing", "awaiting_user")))),
+                                        .where(col(MonitoringJobRow.status)
+                                               .in_(("active", "purchasing", "awaiting_user")))),
             "mandates": n(select(func.count()).select_from(MandateRow)),
         }

@@ -11,10 +11,9 @@ Exactly-once is a property of the database, not of memory:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import hashlib
 
 from sqlmodel import Session
 
@@ -24,8 +23,8 @@ from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..commerce.credentials import PaymentMethod
 from ..commerce.processor import DuplicatePurchase
 from ..core.errors import NotFound, shown
-from ..core.faults import fault_point
 from ..core.events import TransactionRecorded
+from ..core.faults import fault_point
 from ..core.money import from_major
 from ..core.statuses import LIVE_INTENT, JobStatus, MandateStatus, TransactionStatus
 from ..store import jobs, ledger, mandates
@@ -344,4 +343,4 @@ def _settle_notify_only_job(s: Session, intent_mandate_id: str, outcome: Payment
         jobs.set_mandate_status(s, [intent_mandate_id], MandateStatus.CONSUMED)
 
 
-from .reconcile import reconcile, unrecorded_charges  # noqa: E402  (re-exported; they use the above)
+from .reconcile import reconcile, unrecorded_charges  # noqa: E402, F401  (re-exported; they use the above)

@@ -138,7 +138,7 @@ def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
     return signed
 
 
-def _refresh(rt: Runtime, s, row: MandateRow, cart: CartRecord) -> CartRecord:  # noqa: ANN001
+def _refresh(rt: Runtime, s, row: MandateRow, cart: CartRecord) -> CartRecord:
     """_payable(), saved; a cart that cannot be refreshed is marked expired (it is never signed)."""
     try:
         fresh = _payable(rt, cart)
@@ -179,11 +179,12 @@ def signature_view(rt: Runtime, record: CartRecord | IntentRecord, status: str) 
                              autonomous=not record.intent.user_cart_confirmation_required, **common)
     items = record.cart.contents.payment_request.details.display_items
     by_label = {i.label: from_major(i.amount.value) for i in items}
-    subtotal = sum(l.unit_price_cents * l.quantity for l in record.line_items)
+    subtotal = sum(item.unit_price_cents * item.quantity for item in record.line_items)
     return SignatureView(
         mandate_type="cart",
         merchant=record.cart.contents.merchant_name,
-        lines=[LineView(l.product_id, l.name, l.quantity, l.unit_price_cents, l.delivery_days) for l in record.line_items],
+        lines=[LineView(item.product_id, item.name, item.quantity, item.unit_price_cents, item.delivery_days)
+               for item in record.line_items],
         subtotal_cents=subtotal,
         tax_cents=by_label.get("Tax"),
         shipping_cents=by_label.get("Shipping"),

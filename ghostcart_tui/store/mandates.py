@@ -85,7 +85,8 @@ def get_row(s: Session, mandate_id: str, *, for_update: bool = False) -> Mandate
     return s.get(MandateRow, mandate_id)
 
 
-def list_rows(s: Session, *, user_id: str | None = None, type_: str | None = None, limit: int = 200) -> list[MandateRow]:
+def list_rows(s: Session, *, user_id: str | None = None, type_: str | None = None,
+              limit: int = 200) -> list[MandateRow]:
     q = select(MandateRow).order_by(col(MandateRow.created_at).desc()).limit(limit)
     if user_id:
         q = q.where(MandateRow.user_id == user_id)
