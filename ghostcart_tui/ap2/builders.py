@@ -46,7 +46,7 @@ PROCESSOR_URL = "local://ghostcart-processor"
 MERCHANT_JWT_TTL = timedelta(minutes=15)
 PAYMENT_JWT_TTL = timedelta(minutes=15)
 
-R = TypeVar("R", IntentRecord, CartRecord)
+R = TypeVar("R", bound=IntentRecord | CartRecord)
 
 
 # -- records ----------------------------------------------------------------------------------

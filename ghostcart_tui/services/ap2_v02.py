@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session
 
@@ -422,7 +422,7 @@ def check_before_charge(rt: Runtime, payment_mandate_id: str) -> None:
         prow0 = s.get(MandateRow, payment_mandate_id)
         if prow0 is None:
             return
-        payment = mandates.parse(prow0)
+        payment = cast(PaymentRecord, mandates.parse(prow0))  # a payment_ id (callers pass one)
         pmc = payment.payment.payment_mandate_contents
         token = (pmc.payment_response.details or {}).get("token") or ""
         amount = from_major(pmc.payment_details_total.amount.value)

@@ -4,6 +4,7 @@ HNP carts are authorized by the agent's key under a signed intent (see monitorin
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from ..ap2 import builders
 from ..ap2.records import CartRecord, LineItem
@@ -21,7 +22,7 @@ def quote_product(product: Product, quantity: int = 1) -> CartQuote:
     return quote([CartLine(product.product_id, product.name, product.price_cents, quantity, product.delivery_days)])
 
 
-def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: str,
+def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: Literal["hp", "hnp"],
                       intent_mandate_id: str | None = None, cart_id: str | None = None) -> CartRecord:
     """Price the product and have the merchant sign the cart. Pure apart from ids and time."""
     q = quote_product(product, quantity)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from ..core.clock import as_utc
@@ -91,7 +93,10 @@ def counts(rt: Runtime) -> dict[str, int]:
     from ..store.tables import MonitoringJobRow
 
     with rt.db.read() as s:
-        n = lambda q: s.exec(q).one()  # noqa: E731
+
+        def n(q: Any) -> Any:
+            return s.exec(q).one()
+
         return {
             "transactions": n(select(func.count()).select_from(TransactionRow)),
             "authorized_transactions": n(select(func.count()).select_from(TransactionRow)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -34,6 +35,8 @@ from ..store.tables import ChargeRow, MandateRow, TransactionRow
 from . import ap2_v02
 from .runtime import Runtime
 
+R = TypeVar("R", IntentRecord, CartRecord, PaymentRecord)
+
 
 @dataclass(frozen=True)
 class PaymentOutcome:
@@ -48,7 +51,7 @@ class PaymentOutcome:
     replayed: bool = False  # an earlier answer for the same payment mandate
 
 
-def _record(s: Session, mandate_id: str, kind: type) -> tuple[MandateRow, object]:
+def _record(s: Session, mandate_id: str, kind: type[R]) -> tuple[MandateRow, R]:
     row = mandates.get_row(s, mandate_id)
     if row is None:
         raise NotFound(f"no mandate {shown(mandate_id)}")
@@ -112,15 +115,16 @@ def build_payment(rt: Runtime, cart: CartRecord, user_authorization: str, method
 _build_payment = build_payment  # the name before it was public
 
 
-def _referenced(s: Session, mandate_id: str | None, kind: type) -> object | None:
+def _referenced(s: Session, mandate_id: str | None, kind: type[R]) -> R | None:
     """The mandate a chain references, or None when there is no mandate of that kind with that id."""
     row = mandates.get_row(s, mandate_id) if mandate_id else None
-    if row is None or row.type != kind.__name__.removesuffix("Record").lower():
+    if not mandate_id or row is None or row.type != kind.__name__.removesuffix("Record").lower():
         return None
     return _record(s, mandate_id, kind)[1]
 
 
-def _load_parts(s: Session, payment_mandate_id: str):
+def _load_parts(s: Session, payment_mandate_id: str
+                ) -> tuple[IntentRecord | None, CartRecord | None, PaymentRecord, str | None]:
     """(intent, cart, payment, missing): `missing` names a reference that leads nowhere."""
     _, payment = _record(s, payment_mandate_id, PaymentRecord)
     cart = _referenced(s, payment.cart_mandate_id, CartRecord)
@@ -140,6 +144,7 @@ def load_chain(s: Session, payment_mandate_id: str) -> tuple[IntentRecord | None
     if missing:
         raise AP2Error(CHAIN_INVALID, f"{payment_mandate_id} needs {missing}, which is not in the database",
                        {"payment_mandate_id": payment_mandate_id})
+    assert cart is not None  # no `missing` means the cart was found
     return intent, cart, payment
 
 
@@ -152,7 +157,9 @@ def validate_chain(rt: Runtime, payment_mandate_id: str) -> chain.ChainReport:
                                                f"{payment_mandate_id} needs {missing}, which is not in the database")])
         return chain.audit_chain(intent, cart, payment, rt.keys) + gap
     now = rt.clock.now()
+    assert cart is not None  # no `missing` means the cart (and, for HNP, the intent) was found
     if payment.mode == "hnp":
+        assert intent is not None
         return chain.validate_hnp_chain(intent, cart, payment, rt.keys, now)
     return chain.validate_hp_chain(cart, payment, rt.keys, now)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from ..ap2 import builders
 from ..ap2.errors import CHAIN_INVALID, EXPIRED, AP2Error
@@ -64,7 +65,7 @@ def _load(rt: Runtime, s, mandate_id: str) -> tuple[MandateRow, CartRecord | Int
     row = mandates.get_row(s, mandate_id)
     if row is None or row.user_id != rt.user_id or row.type not in ("cart", "intent"):
         raise NotFound(f"no cart or intent {shown(mandate_id)} awaits your signature")
-    return row, mandates.parse(row)
+    return row, cast(CartRecord | IntentRecord, mandates.parse(row))  # row.type is cart or intent
 
 
 def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
@@ -88,7 +89,7 @@ def pending(rt: Runtime) -> list[SignatureView]:
     with rt.db.read() as s:
         rows = s.exec(select(MandateRow).where(MandateRow.user_id == rt.user_id,
                                                MandateRow.status == "pending_signature")).all()
-        return [signature_view(rt, mandates.parse(r), r.status) for r in rows]
+        return [signature_view(rt, cast(CartRecord | IntentRecord, mandates.parse(r)), r.status) for r in rows]
 
 
 def status_of(rt: Runtime, mandate_id: str) -> str | None:
@@ -168,8 +169,8 @@ def _expiry(record: CartRecord | IntentRecord) -> str:
 
 def signature_view(rt: Runtime, record: CartRecord | IntentRecord, status: str) -> SignatureView:
     key = rt.keys.user_key(rt.user_id)
-    common = dict(mandate_id=record.mandate_id, status=status, key_kid=key.kid, key_fingerprint=key.fingerprint,
-                  expires_at=_expiry(record))
+    common: dict[str, Any] = dict(mandate_id=record.mandate_id, status=status, key_kid=key.kid,
+                                  key_fingerprint=key.fingerprint, expires_at=_expiry(record))
     if isinstance(record, IntentRecord):
         c = record.constraints
         return SignatureView(mandate_type="intent", merchant=", ".join(record.intent.merchants or ["any merchant"]),

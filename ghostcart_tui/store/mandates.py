@@ -12,7 +12,8 @@ from .engine import db_time
 from .tables import MandateRow
 
 Record = IntentRecord | CartRecord | PaymentRecord
-_TYPES = {"intent": IntentRecord, "cart": CartRecord, "payment": PaymentRecord}
+_TYPES: dict[str, type[IntentRecord] | type[CartRecord] | type[PaymentRecord]] = {
+    "intent": IntentRecord, "cart": CartRecord, "payment": PaymentRecord}
 
 
 class CorruptMandate(Exception):
