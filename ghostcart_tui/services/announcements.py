@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from ..core.clock import as_utc
+from ..core.statuses import TransactionStatus
 from ..store.tables import MetaRow, TransactionRow
 from .orders import product_names
 from .runtime import Runtime
@@ -33,7 +34,7 @@ class PurchaseNotice:
 
     @property
     def authorized(self) -> bool:
-        return self.status == "authorized"
+        return self.status == TransactionStatus.AUTHORIZED
 
 
 def _key(user_id: str) -> str:

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from ..ap2.errors import CONSTRAINTS_VIOLATED, AP2Error
 from ..core.errors import UserError
 from ..core.money import format_cents
+from ..core.statuses import MandateStatus, TransactionStatus
 from ..store import v02 as store
 from ..store.engine import db_time
 from ..store.tables import MandateRow, TransactionRow
@@ -46,7 +47,7 @@ def _spent(s: Session, user_id: str, now: datetime) -> int:
         select(func.coalesce(func.sum(TransactionRow.amount_cents), 0)).where(
             TransactionRow.user_id == user_id,
             TransactionRow.mode == "hnp",
-            TransactionRow.status == "authorized",
+            TransactionRow.status == TransactionStatus.AUTHORIZED,
             TransactionRow.created_at >= db_time(start),
         )
     ).one()
@@ -54,7 +55,7 @@ def _spent(s: Session, user_id: str, now: datetime) -> int:
     for row in store.payments_since(s, user_id, start):
         if row.status == "presented":
             m = s.get(MandateRow, row.ref_id)
-            if m is None or m.status not in ("abandoned", "paid", "declined"):
+            if m is None or m.status not in (MandateStatus.ABANDONED, MandateStatus.PAID, MandateStatus.DECLINED):
                 pending += row.amount_cents or 0
     return int(done) + pending
 

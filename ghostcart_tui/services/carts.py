@@ -12,6 +12,7 @@ from ..commerce.catalog import Product
 from ..commerce.pricing import CartLine, CartQuote, quote
 from ..core.errors import UserError
 from ..core.events import CartCreated
+from ..core.statuses import MandateStatus
 from ..store import mandates
 from .runtime import Runtime
 
@@ -59,7 +60,7 @@ def create_hp_cart(rt: Runtime, product_id: str, quantity: int = 1, *,
         )
     record = build_signed_cart(rt, product, quantity, mode="hp")
     with rt.db.write() as s:
-        mandates.insert(s, record, status="created", now=rt.clock.now(), signer="merchant")
+        mandates.insert(s, record, status=MandateStatus.CREATED, now=rt.clock.now(), signer="merchant")
     rt.bus.publish(CartCreated(mandate_id=record.mandate_id, product_ids=[product.product_id],
                                total_cents=cart_total_cents(record)))
     return record

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from ..core.clock import as_utc
 from ..core.errors import NotFound, shown
+from ..core.statuses import JobStatus, TransactionStatus
 from ..store import mandates
 from ..store.tables import MandateRow, TransactionRow
 from .runtime import Runtime
@@ -100,9 +101,8 @@ def counts(rt: Runtime) -> dict[str, int]:
         return {
             "transactions": n(select(func.count()).select_from(TransactionRow)),
             "authorized_transactions": n(select(func.count()).select_from(TransactionRow)
-                                         .where(TransactionRow.status == "authorized")),
-            "active_monitoring_jobs": n(select(func.count()).select_from(MonitoringJobRow)
-                                        .where(col(MonitoringJobRow.status)
-                                               .in_(("active", "purchasing", "awaiting_user")))),
+                                         .where(TransactionRow.status == TransactionStatus.AUTHORIZED)),
+            "active_monitoring_jobs": n(select(func.count()).select_from(MonitoringJobRow).where(
+                col(MonitoringJobRow.status).in_((JobStatus.ACTIVE, JobStatus.PURCHASING, JobStatus.AWAITING_USER)))),
             "mandates": n(select(func.count()).select_from(MandateRow)),
         }

@@ -72,13 +72,13 @@ def prepare_hp_payment(rt: Runtime, cart_mandate_id: str, method_hint: str | Non
         cart_row, cart = _record(s, cart_mandate_id, CartRecord)
         if cart_row.user_id != rt.user_id:
             raise NotFound(f"no mandate {shown(cart_mandate_id)}")
-        if cart_row.status == "paid":
+        if cart_row.status == MandateStatus.PAID:
             raise AP2Error(CHAIN_INVALID, f"{cart_mandate_id} is already paid", {"cart_mandate_id": cart_mandate_id})
         if cart.mode != "hp" or not cart.user_authorization:
             raise AP2Error("ap2:mandate:signature_invalid", f"{cart_mandate_id} has no signature from you yet")
         method = signed_method(rt, cart.allowed_tokens(), method_hint, f"your signature on {cart_mandate_id}")
         payment = build_payment(rt, cart, cart.user_authorization, method, None)
-        mandates.insert(s, payment, status="created", now=now, signer="agent")
+        mandates.insert(s, payment, status=MandateStatus.CREATED, now=now, signer="agent")
     return payment
 
 
@@ -311,8 +311,8 @@ def record_charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, charge:
             created_at=db_time(now),
         )
         s.add(tx)
-        for mid, new_status in ((payment.mandate_id, "paid" if charge.approved else "declined"),
-                                (cart.mandate_id, "paid" if charge.approved else None)):
+        for mid, new_status in ((payment.mandate_id, MandateStatus.PAID if charge.approved else MandateStatus.DECLINED),
+                                (cart.mandate_id, MandateStatus.PAID if charge.approved else None)):
             row = s.get(MandateRow, mid)
             if row is not None:
                 row.transaction_id = tx.transaction_id

@@ -14,6 +14,7 @@ from ..core.clock import parse_iso
 from ..core.errors import NotFound, UserError, shown
 from ..core.events import MandateSigned, SignatureDeclined, SignatureRequested
 from ..core.money import from_major
+from ..core.statuses import MandateStatus
 from ..store import mandates
 from ..store.tables import MandateRow
 from . import ap2_v02
@@ -21,7 +22,7 @@ from .carts import build_signed_cart, cart_total_cents
 from .runtime import Runtime
 from .views import LineView, SignatureView
 
-SIGNABLE = ("created", "pending_signature")
+SIGNABLE = (MandateStatus.CREATED, MandateStatus.PENDING_SIGNATURE)
 # A cart is offered for signature only while at least this much of its validity (its own expiry
 # and the merchant's authorization, which agree) remains, so a signed cart can still be paid.
 PAY_WINDOW = timedelta(minutes=5)
@@ -75,7 +76,7 @@ def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
             raise UserError(f"{mandate_id} is already {row.status}; it can't be signed again.")
         if isinstance(record, CartRecord) and record.mode == "hp":
             record = _refresh(rt, s, row, record)
-        row.status = "pending_signature"
+        row.status = MandateStatus.PENDING_SIGNATURE
         s.add(row)
     view = signature_view(rt, record, row.status)
     rt.bus.publish(SignatureRequested(mandate_id=mandate_id, mandate_type=row.type, total_cents=view.total_cents))
@@ -88,7 +89,7 @@ def pending(rt: Runtime) -> list[SignatureView]:
 
     with rt.db.read() as s:
         rows = s.exec(select(MandateRow).where(MandateRow.user_id == rt.user_id,
-                                               MandateRow.status == "pending_signature")).all()
+                                               MandateRow.status == MandateStatus.PENDING_SIGNATURE)).all()
         return [signature_view(rt, cast(CartRecord | IntentRecord, mandates.parse(r)), r.status) for r in rows]
 
 
@@ -133,7 +134,7 @@ def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
         elif parse_iso(_expiry(record)) <= now:
             raise AP2Error(EXPIRED, f"{mandate_id} expired before it was signed; ask again.")
         signed = builders.user_sign(record, rt.keys.user_key(rt.user_id), now, rt.ids.new("jti"))
-        mandates.save(s, row, signed, now=now, status="signed", signer=f"user:{rt.user_id}")
+        mandates.save(s, row, signed, now=now, status=MandateStatus.SIGNED, signer=f"user:{rt.user_id}")
         ap2_v02.on_user_signed(rt, s, signed)  # the same key press signs the AP2 v0.2 mandates
     rt.bus.publish(MandateSigned(mandate_id=mandate_id, mandate_type=row.type, signer="user"))
     return signed
