@@ -85,11 +85,8 @@ def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
 
 def pending(rt: Runtime) -> list[SignatureView]:
     """Signature requests still waiting for an answer (shown again after a restart)."""
-    from sqlmodel import select
-
     with rt.db.read() as s:
-        rows = s.exec(select(MandateRow).where(MandateRow.user_id == rt.user_id,
-                                               MandateRow.status == MandateStatus.PENDING_SIGNATURE)).all()
+        rows = mandates.pending_signature_rows(s, rt.user_id)
         return [signature_view(rt, cast(CartRecord | IntentRecord, mandates.parse(r)), r.status) for r in rows]
 
 

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
+from ..core.statuses import MandateStatus
 from .engine import db_time
 from .tables import MandateRow
 
@@ -94,3 +95,9 @@ def list_rows(s: Session, *, user_id: str | None = None, type_: str | None = Non
     if type_:
         q = q.where(MandateRow.type == type_)
     return list(s.exec(q))
+
+
+def pending_signature_rows(s: Session, user_id: str) -> list[MandateRow]:
+    """The user's mandates waiting for the shopper's signature."""
+    return list(s.exec(select(MandateRow).where(MandateRow.user_id == user_id,
+                                                MandateRow.status == MandateStatus.PENDING_SIGNATURE)).all())
