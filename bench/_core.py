@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,8 +165,8 @@ def cpu_model() -> str:
 
 def machine_info() -> dict[str, Any]:
     try:
-        mem_kb = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines()
-                      if l.startswith("MemTotal"))
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))
         mem = f"{mem_kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         mem = None
@@ -280,10 +280,8 @@ def run_child(argv: list[str], *, timeout: float = 600, env: dict[str, str] | No
     data = None
     for line in reversed(stdout.strip().splitlines()):
         if line.startswith("{"):
-            try:
+            with suppress(ValueError):
                 data = json.loads(line)
-            except ValueError:
-                pass
             break
     return ChildResult(wall, p.returncode, stdout, stderr, usage.ru_maxrss * 1024 / 1e6,
                        usage.ru_utime + usage.ru_stime, data, started_at)

@@ -11,15 +11,14 @@ one by one, because a purchase validates the chain and each intent may buy only 
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from ._core import (
-    START, Figure, Target, child_failure, figure, make_runtime, median, run_python, temp_home, unavailable,
-)
+from ._core import Figure, Target, child_failure, figure, make_runtime, median, run_python, temp_home, unavailable
 
 NAME = "monitoring"
 
@@ -52,7 +51,7 @@ def build_db(home: Path, n: int, match_fraction: float = 0.0) -> dict:
         signatures.approve(rt, template.mandate_id)
         with rt.db.read() as s:
             trow = s.get(MandateRow, template.mandate_id)
-        n_match = int(round(n * match_fraction))
+        n_match = round(n * match_fraction)
         expires = db_time(now + timedelta(days=7))
         due = db_time(now)
         base_c = Constraints(max_price_cents=NO_MATCH_MAX_CENTS).model_dump() | {"skus": None}
@@ -164,7 +163,7 @@ def bench_sweeps(sizes: tuple[int, ...], sweeps: int, match_sizes: tuple[int, ..
                                 f"+{d['maxrss_mb'] - d['rss_before_mb']:.0f} MB during it"))
         if checked != n:
             figs[-2].note += f"; WARNING: checked {checked} of {n}"
-    for small, big in zip(sizes, sizes[1:], strict=False):
+    for small, big in itertools.pairwise(sizes):
         if small in medians and big in medians:
             g = medians[big] / medians[small]
             figs.append(figure(NAME, f"growth_{big}_{small}", f"growth {big:,} / {small:,} intents", g, "×",

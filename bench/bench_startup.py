@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 
 from ._core import (
-    Figure, Target, child_env, child_failure, figure, make_runtime, median, run_child, temp_home,
+    Figure,
+    Target,
+    child_env,
+    child_failure,
+    figure,
+    make_runtime,
+    median,
+    run_child,
+    temp_home,
     unavailable,
 )
 
@@ -198,9 +206,10 @@ def bench_tui(reps: int, warmup: bool = True, stages: bool = True) -> list[Figur
     ]
     if stub:
         st = [r.data["t_ready"] - r.started_at for r in stub]
+        stub_cpu_ms = median([r.data["cpu_ready"] for r in stub]) * 1000
         figs.append(figure(NAME, "tui_ready_stub_s", "  what-if: no Conversation built beside the first frame",
                            median(st), "s", baseline=median(base), baseline_label="minimal Textual app",
-                           samples=st, note=f"CPU {median([r.data['cpu_ready'] for r in stub]) * 1000:.0f} ms with a stub Conversation "
+                           samples=st, note=f"CPU {stub_cpu_ms:.0f} ms with a stub Conversation "
                                             "factory: what building the agents in a thread costs the first frame"))
     good = [r.data for r in stage_runs if r.returncode == 0 and r.data]
     prev = 0.0

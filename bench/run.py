@@ -26,8 +26,8 @@ if __package__ in (None, ""):  # `uv run bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from . import bench_monitoring, bench_nlu, bench_purchase, bench_signing, bench_startup, bench_store  # noqa: E402
-from ._core import Figure, fmt, machine_info, unavailable  # noqa: E402
+from . import bench_monitoring, bench_nlu, bench_purchase, bench_signing, bench_startup, bench_store
+from ._core import Figure, fmt, machine_info, unavailable
 
 BENCHMARKS: dict[str, ModuleType] = {
     m.NAME: m for m in (bench_startup, bench_purchase, bench_monitoring, bench_signing, bench_store, bench_nlu)
@@ -104,12 +104,13 @@ def render(results: dict[str, Any], console: Any) -> None:
     console.print(table)
     s = results["summary"]
     console.print(f"{s['passed']} pass, [red]{s['missed']} miss[/red], {s['not_available']} not available")
-    for name, section in results["benchmarks"].items():
+    for section in results["benchmarks"].values():
         for f in section["figures"]:
             if f["status"] in ("MISS", "n/a") or (f["note"] and f["status"] == "MISS"):
                 why = f["miss"] if f["status"] == "MISS" else f["note"]
+                extra = f" — {f['note']}" if f["status"] == "MISS" and f["note"] else ""
                 console.print(f"  [{'red' if f['status'] == 'MISS' else 'yellow'}]{f['status']}[/] "
-                              f"{f['label']}: {why}" + (f" — {f['note']}" if f["status"] == "MISS" and f["note"] else ""))
+                              f"{f['label']}: {why}" + extra)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from strands import ToolContext, tool
 
 from ..commerce.processor import describe_decline
 from ..core.events import AgentMessage
+from ..core.statuses import TransactionStatus
 from ..services import payments
 from ..services.runtime import Runtime
 from . import tool_names as names
@@ -76,7 +77,7 @@ def payment_tools(rt: Runtime, memory: ToolMemory) -> list:
             activity(rt, agent, "authorizing with the processor…")
             o = payments.authorize(rt, payment_mandate_id)
             data = {"transaction_id": o.transaction_id, "status": o.status, "amount": money(o.amount_cents)}
-            if o.status == "authorized":
+            if o.status == TransactionStatus.AUTHORIZED:
                 data["authorization_code"] = o.authorization_code
                 summary = (f"Payment {payment_mandate_id} authorized for {data['amount']} "
                            f"(code {o.authorization_code}).")

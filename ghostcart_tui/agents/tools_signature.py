@@ -16,6 +16,7 @@ from strands import tool
 from strands.types.tools import AgentTool, ToolContext
 
 from ..core.errors import UserError
+from ..core.statuses import MandateStatus
 from ..services import signatures
 from ..services.runtime import Runtime
 from . import strands_adapter
@@ -59,7 +60,7 @@ def _ask(rt: Runtime, memory: ToolMemory, agent: str, kind: str, mandate_id: str
         try:
             signatures.approve(rt, mid)  # checks the status in its own transaction
         except UserError:
-            if signatures.status_of(rt, mid) != "signed":  # a restart fallback may have signed it already
+            if signatures.status_of(rt, mid) != MandateStatus.SIGNED:  # a restart fallback may have signed it already
                 raise
         return ok({"mandate_id": mid, "signature": "approved", "signed_by": "user",
                    "next": "payment" if kind == "cart" else "activate monitoring"})

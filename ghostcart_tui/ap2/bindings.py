@@ -15,7 +15,6 @@ from .canonical import hash_b64url
 from .jws import AUDIENCE
 from .records import CartRecord, IntentRecord, PaymentRecord
 
-
 # One validation hashes each record once: within hash_memo(), a hash is remembered per (kind,
 # record object). Records are mutable, so the memo lives for one validation call only (a record
 # changed between two validations is hashed afresh) and holds the record itself, so an id() is

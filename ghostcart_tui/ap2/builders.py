@@ -39,22 +39,14 @@ from .models import (
     PaymentResponse,
     PaymentShippingOption,
 )
-from .records import (
-    CartRecord,
-    Constraints,
-    IntentRecord,
-    LineItem,
-    Mode,
-    PaymentInstrument,
-    PaymentRecord,
-)
+from .records import CartRecord, Constraints, IntentRecord, LineItem, Mode, PaymentInstrument, PaymentRecord
 
 PAYMENT_METHOD = "CARD"
 PROCESSOR_URL = "local://ghostcart-processor"
 MERCHANT_JWT_TTL = timedelta(minutes=15)
 PAYMENT_JWT_TTL = timedelta(minutes=15)
 
-R = TypeVar("R", IntentRecord, CartRecord)
+R = TypeVar("R", bound=IntentRecord | CartRecord)
 
 
 # -- records ----------------------------------------------------------------------------------

@@ -46,9 +46,9 @@ from .rules import (
     cents,
     jwt_not_expired,
     not_expired,
+    parse_time,
     payment_instrument,
     same,
-    parse_time,
     unexpected,
 )
 

@@ -26,7 +26,6 @@ from joserfc import jws
 from joserfc.jws import JWSRegistry
 
 from ..core.clock import to_iso
-
 from .errors import EXPIRED, SIGNATURE_INVALID, AP2Error
 
 if TYPE_CHECKING:

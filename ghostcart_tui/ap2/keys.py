@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
 from .canonical import b64url
-from .keyring_store import MARKER_SUFFIX, entry_name, get_pem, marker_bytes, read_marker, set_pem
 from .keyfiles import (
     KeyStoreError,
     KeyUnavailable,
@@ -34,6 +33,7 @@ from .keyfiles import (
     private_pem,
     publish_exclusive,
 )
+from .keyring_store import MARKER_SUFFIX, entry_name, get_pem, marker_bytes, read_marker, set_pem
 
 KeyStorage = Literal["file", "keyring"]
 

@@ -6,13 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import (
-    CHAIN_INVALID,
-    CONSTRAINTS_VIOLATED,
-    EXPIRED,
-    SIGNATURE_INVALID,
-    AP2Error,
-)
+from .errors import CHAIN_INVALID, CONSTRAINTS_VIOLATED, EXPIRED, SIGNATURE_INVALID, AP2Error
 
 # Which failure is reported first: signatures before anything semantic, so a tampered record
 # always reads as signature_invalid, whatever else its tampering broke.

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from .common import CliError, EXIT_FAIL, clean, console, money, print_json, runtime, table, txt, when
+from ..core.statuses import MandateStatus, TransactionStatus
+from .common import EXIT_FAIL, CliError, clean, console, money, print_json, runtime, table, txt, when
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 
@@ -43,8 +44,9 @@ def _tx_dict(t) -> dict:
 
 
 def _status(s: str):
-    style = {"authorized": "green", "declined": "red", "failed": "red", "valid": "green", "invalid": "bold red",
-             "signed": "green", "active": "cyan", "consumed": "dim"}.get(s, "")
+    style = {TransactionStatus.AUTHORIZED: "green", TransactionStatus.DECLINED: "red", TransactionStatus.FAILED: "red",
+             "valid": "green", "invalid": "bold red", MandateStatus.SIGNED: "green", MandateStatus.ACTIVE: "cyan",
+             MandateStatus.CONSUMED: "dim"}.get(s, "")
     return txt(s, style)
 
 

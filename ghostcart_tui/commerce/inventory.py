@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from ghostcart_tui.commerce.catalog import DEMO_CATALOG, Product
 from ghostcart_tui.core.errors import NotFound, shown
@@ -57,7 +57,7 @@ class MemoryInventory:
     def set_stock(self, product_id: str, in_stock: bool) -> Product:
         return self._update(product_id, in_stock=bool(in_stock))
 
-    def _update(self, product_id: str, **changes: object) -> Product:
+    def _update(self, product_id: str, **changes: Any) -> Product:
         with self._lock:
             current = self._items.get(product_id)
             if current is None:

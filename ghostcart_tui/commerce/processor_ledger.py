@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,10 +74,8 @@ class ProcessorLedger:
         self._lock = threading.Lock()
         with closing(self._connect()) as con:
             con.executescript(_SCHEMA)
-        try:
+        with suppress(OSError):
             self.path.chmod(0o600)
-        except OSError:
-            pass
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=15, isolation_level=None, check_same_thread=False)
@@ -101,7 +99,7 @@ class ProcessorLedger:
             rows = con.execute("SELECT * FROM charges WHERE user_id = ? ORDER BY created_at", (user_id,)).fetchall()
         return [LedgerEntry(*r) for r in rows]
 
-    def record(self, entry: LedgerEntry, purchase_keys: tuple[str, ...], decide) -> LedgerEntry:  # noqa: ANN001
+    def record(self, entry: LedgerEntry, purchase_keys: tuple[str, ...], decide) -> LedgerEntry:
         """In one write transaction: the earlier answer for this idempotency key if any; else a
         refusal (DuplicatePurchase) when a purchase key was already approved; else `decide()`'s
         answer, stored (with its purchase keys when approved) before it is returned."""

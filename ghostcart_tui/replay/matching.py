@@ -13,7 +13,7 @@ def _equal(want: Any, got: Any) -> bool:
     if isinstance(want, (int, float)) and isinstance(got, (int, float)):
         return want == got
     if isinstance(want, list) and isinstance(got, (list, tuple)):
-        return len(want) == len(got) and all(_equal(a, b) for a, b in zip(want, got))
+        return len(want) == len(got) and all(_equal(a, b) for a, b in zip(want, got, strict=True))
     return want == got
 
 

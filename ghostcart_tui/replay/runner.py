@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .matching import find, mismatches
 from .schema import Expectation, ExpectState, NextPayment, Scenario, SetPrice, SetStock, Step
@@ -160,12 +160,13 @@ class ScenarioRunner:
         with self._lock:
             new = self._events[self._shown:]
             self._shown = len(self._events)
+        index = step.index if step else None
         for e in new:
             name = e.get("event")
             if name == "agent_message":
-                self._line(Line("agent", str(e.get("text", "")), step and step.index, str(e.get("agent", "")), e))
+                self._line(Line("agent", str(e.get("text", "")), index, str(e.get("agent", "")), e))
             elif name in KEY_EVENTS or (self.verbose and name != "agent_text_delta"):
-                self._line(Line("event", name, step and step.index, None, e))
+                self._line(Line("event", cast(str, name), index, None, e))
 
     # ---- running -----------------------------------------------------------------------------
 

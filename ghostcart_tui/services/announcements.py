@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
-
 from ..core.clock import as_utc
+from ..core.statuses import TransactionStatus
+from ..store import ledger
 from ..store.tables import MetaRow, TransactionRow
 from .orders import product_names
 from .runtime import Runtime
@@ -33,7 +33,7 @@ class PurchaseNotice:
 
     @property
     def authorized(self) -> bool:
-        return self.status == "authorized"
+        return self.status == TransactionStatus.AUTHORIZED
 
 
 def _key(user_id: str) -> str:
@@ -73,9 +73,8 @@ def latest(rt: Runtime, user_id: str | None = None) -> Marker | None:
     """The position of the user's newest autonomous purchase (a window's starting point)."""
     user = user_id or rt.user_id
     with rt.db.read() as s:
-        t = s.exec(select(TransactionRow).where(TransactionRow.user_id == user, TransactionRow.mode == "hnp")
-                   .order_by(col(TransactionRow.created_at).desc(), col(TransactionRow.transaction_id).desc())
-                   .limit(1)).first()
+        newest = ledger.autonomous_transactions_newest_first(s, user, 1)
+    t = newest[0] if newest else None
     return None if t is None else (_stamp(t.created_at), t.transaction_id)
 
 
@@ -88,10 +87,7 @@ def since(rt: Runtime, marker: Marker | None, user_id: str | None = None) -> lis
     Cheap: one indexed query on transactions (a window polls this)."""
     user = user_id or rt.user_id
     with rt.db.read() as s:
-        q = (select(TransactionRow).where(TransactionRow.user_id == user, TransactionRow.mode == "hnp")
-             .order_by(col(TransactionRow.created_at).desc(), col(TransactionRow.transaction_id).desc())
-             .limit(MAX_NOTICES))
-        rows = list(s.exec(q))
+        rows = ledger.autonomous_transactions_newest_first(s, user, MAX_NOTICES)
     if marker is not None:
         rows = [t for t in rows if (_stamp(t.created_at), t.transaction_id) > marker]
     rows.reverse()

@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session
 
@@ -40,6 +40,7 @@ from ..commerce.search import search
 from ..core.clock import parse_iso, to_iso
 from ..core.errors import NotFound, shown
 from ..core.money import format_cents, from_major
+from ..core.statuses import MandateStatus, TransactionStatus
 from ..store import v02 as store
 from ..store.tables import MandateRow, TransactionRow
 from .runtime import Runtime
@@ -247,7 +248,7 @@ def _attempt_state(s: Session, row: store.V02RecordRow) -> str:
     """presented | accepted | rejected | void (built, never sent: a crash before the charge)."""
     if row.status == "presented":
         m = s.get(MandateRow, row.ref_id)
-        if m is not None and m.status == "abandoned":
+        if m is not None and m.status == MandateStatus.ABANDONED:
             return "void"
     return row.status
 
@@ -422,7 +423,7 @@ def check_before_charge(rt: Runtime, payment_mandate_id: str) -> None:
         prow0 = s.get(MandateRow, payment_mandate_id)
         if prow0 is None:
             return
-        payment = mandates.parse(prow0)
+        payment = cast(PaymentRecord, mandates.parse(prow0))  # a payment_ id (callers pass one)
         pmc = payment.payment.payment_mandate_contents
         token = (pmc.payment_response.details or {}).get("token") or ""
         amount = from_major(pmc.payment_details_total.amount.value)
@@ -531,7 +532,7 @@ def on_charge_recorded(rt: Runtime, s: Session, payment: PaymentRecord, cart: Ca
     if row is None or row.status != "presented":
         return
     now = rt.clock.now()
-    ok = tx.status == "authorized"
+    ok = tx.status == TransactionStatus.AUTHORIZED
     from ..commerce.processor import describe_decline
 
     data = _receipts(

@@ -13,15 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from ..ap2.errors import CONSTRAINTS_VIOLATED, AP2Error
 from ..core.errors import UserError
 from ..core.money import format_cents
+from ..core.statuses import MandateStatus
+from ..store import ledger
 from ..store import v02 as store
-from ..store.engine import db_time
-from ..store.tables import MandateRow, TransactionRow
+from ..store.tables import MandateRow
 from .runtime import Runtime
 
 MAX_LIMIT_CENTS = 100_000_000  # $1,000,000
@@ -42,19 +42,12 @@ def month_start(now: datetime) -> datetime:
 
 def _spent(s: Session, user_id: str, now: datetime) -> int:
     start = month_start(now)
-    done = s.exec(
-        select(func.coalesce(func.sum(TransactionRow.amount_cents), 0)).where(
-            TransactionRow.user_id == user_id,
-            TransactionRow.mode == "hnp",
-            TransactionRow.status == "authorized",
-            TransactionRow.created_at >= db_time(start),
-        )
-    ).one()
+    done = ledger.autonomous_spent_since(s, user_id, start)
     pending = 0
     for row in store.payments_since(s, user_id, start):
         if row.status == "presented":
             m = s.get(MandateRow, row.ref_id)
-            if m is None or m.status not in ("abandoned", "paid", "declined"):
+            if m is None or m.status not in (MandateStatus.ABANDONED, MandateStatus.PAID, MandateStatus.DECLINED):
                 pending += row.amount_cents or 0
     return int(done) + pending
 

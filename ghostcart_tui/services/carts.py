@@ -4,6 +4,7 @@ HNP carts are authorized by the agent's key under a signed intent (see monitorin
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from ..ap2 import builders
 from ..ap2.records import CartRecord, LineItem
@@ -11,6 +12,7 @@ from ..commerce.catalog import Product
 from ..commerce.pricing import CartLine, CartQuote, quote
 from ..core.errors import UserError
 from ..core.events import CartCreated
+from ..core.statuses import MandateStatus
 from ..store import mandates
 from .runtime import Runtime
 
@@ -21,7 +23,7 @@ def quote_product(product: Product, quantity: int = 1) -> CartQuote:
     return quote([CartLine(product.product_id, product.name, product.price_cents, quantity, product.delivery_days)])
 
 
-def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: str,
+def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: Literal["hp", "hnp"],
                       intent_mandate_id: str | None = None, cart_id: str | None = None) -> CartRecord:
     """Price the product and have the merchant sign the cart. Pure apart from ids and time."""
     q = quote_product(product, quantity)
@@ -32,9 +34,9 @@ def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: str
         mode=mode,
         merchant_name=product.merchant,
         line_items=[
-            LineItem(product_id=l.product_id, name=l.name, quantity=l.quantity,
-                     unit_price_cents=l.unit_price_cents, delivery_days=l.delivery_days)
-            for l in q.lines
+            LineItem(product_id=line.product_id, name=line.name, quantity=line.quantity,
+                     unit_price_cents=line.unit_price_cents, delivery_days=line.delivery_days)
+            for line in q.lines
         ],
         subtotal_cents=q.subtotal_cents,
         tax_cents=q.tax_cents,
@@ -46,7 +48,8 @@ def build_signed_cart(rt: Runtime, product: Product, quantity: int, *, mode: str
     return builders.merchant_sign_cart(record, rt.keys.merchant_key(), now, rt.ids.new("jti"))
 
 
-def create_hp_cart(rt: Runtime, product_id: str, quantity: int = 1, *, max_price_cents: int | None = None) -> CartRecord:
+def create_hp_cart(rt: Runtime, product_id: str, quantity: int = 1, *,
+                   max_price_cents: int | None = None) -> CartRecord:
     """An HP cart for one in-stock product. Refuses, with a plain reason, what must never be carted."""
     product = rt.inventory.require(product_id)
     if not product.in_stock:
@@ -57,7 +60,7 @@ def create_hp_cart(rt: Runtime, product_id: str, quantity: int = 1, *, max_price
         )
     record = build_signed_cart(rt, product, quantity, mode="hp")
     with rt.db.write() as s:
-        mandates.insert(s, record, status="created", now=rt.clock.now(), signer="merchant")
+        mandates.insert(s, record, status=MandateStatus.CREATED, now=rt.clock.now(), signer="merchant")
     rt.bus.publish(CartCreated(mandate_id=record.mandate_id, product_ids=[product.product_id],
                                total_cents=cart_total_cents(record)))
     return record

@@ -3,6 +3,7 @@ at without creating, migrating or generating anything. (Added for the CLI.)"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.settings import Settings
+from ..store import readonly
 from ..store.db_errors import explain
-from ..store.engine import StoreError, _check_file
+from ..store.engine import StoreError
 from ..store.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -69,16 +71,12 @@ def db_status(settings: Settings) -> DbStatus:
     if not path.exists():
         return DbStatus(path, False, None, SCHEMA_VERSION)
     try:
-        _check_file(path)
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            con.close()
+        version = readonly.schema_version(path)
     except StoreError as exc:
         return DbStatus(path, True, None, SCHEMA_VERSION, str(exc))
     except sqlite3.Error as exc:
-        return DbStatus(path, True, None, SCHEMA_VERSION, explain(path, exc, reading=True) or f"{path} cannot be read: {exc}")
+        reason = explain(path, exc, reading=True) or f"{path} cannot be read: {exc}"
+        return DbStatus(path, True, None, SCHEMA_VERSION, reason)
     return DbStatus(path, True, version, SCHEMA_VERSION)
 
 
@@ -115,18 +113,12 @@ def signed_kids(settings: Settings, user_id: str) -> tuple[dict[str, int], str |
     if not path.exists() or path.stat().st_size == 0:
         return {}, None
     try:
-        _check_file(path)
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            rows = con.execute("SELECT mandate_data FROM mandates WHERE user_id = ? AND type IN ('intent', 'cart') "
-                               "ORDER BY created_at, id", (user_id,)).fetchall()
-        finally:
-            con.close()
+        stored = readonly.user_signable_mandate_json(path, user_id)
     except (StoreError, sqlite3.Error):
         return {}, None
     counts: dict[str, int] = {}
     latest = None
-    for (text,) in rows:
+    for text in stored:
         try:
             token = json.loads(text).get("user_authorization")
             kid = jwt_header(token).get("kid") if isinstance(token, str) else None
@@ -180,10 +172,8 @@ def exposed_files(settings: Settings) -> list[str]:
     candidates = [home, settings.db_path, Path(f"{settings.db_path}-wal"), Path(f"{settings.db_path}-shm"),
                   settings.log_path, settings.keys_dir]
     if settings.keys_dir.is_dir():
-        try:
+        with contextlib.suppress(OSError):
             candidates += sorted(settings.keys_dir.iterdir())
-        except OSError:
-            pass
     found = []
     for p in candidates:
         try:

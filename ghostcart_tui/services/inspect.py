@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ..ap2 import chain
 from ..ap2.errors import SIGNATURE_INVALID
@@ -48,7 +49,7 @@ def chain_view(rt: Runtime, ref: str) -> ChainView:
     with rt.db.write() as s:
         tx, irow, crow, prow = _resolve(s, ref)
         verdicts: list[VerdictView] = []
-        parsed: dict[str, object] = {}
+        parsed: dict[str, Any] = {}
         for name, row in (("intent", irow), ("cart", crow), ("payment", prow)):
             if row is None:
                 continue

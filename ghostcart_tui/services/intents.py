@@ -9,9 +9,10 @@ from ..ap2 import builders
 from ..ap2.records import Constraints, IntentRecord, PaymentInstrument
 from ..core.clock import to_iso
 from ..core.errors import UserError
-from ..core.redact import redact_pans
 from ..core.events import IntentCreated
 from ..core.money import format_cents
+from ..core.redact import redact_pans
+from ..core.statuses import MandateStatus
 from ..store import mandates
 from . import ap2_v02
 from .runtime import Runtime
@@ -85,7 +86,7 @@ def create_intent(rt: Runtime, product_query: str, constraints: Constraints, *, 
         confirmation_required=notify_only,
     )
     with rt.db.write() as s:
-        mandates.insert(s, record, status="created", now=now)
+        mandates.insert(s, record, status=MandateStatus.CREATED, now=now)
     rt.bus.publish(IntentCreated(
         mandate_id=record.mandate_id,
         product_query=product_query,

@@ -30,8 +30,8 @@ from .monitoring_sweep import check_due, expire
 from .runtime import Runtime
 from .views import JobView
 
-__all__ = ["MonitoringBusy", "MonitoringFailed", "SweepReport", "activate", "cancel", "check_now", "get_job", "list_jobs", "purchase", "recover",
-           "retry", "run_due_checks", "run_once"]
+__all__ = ["MonitoringBusy", "MonitoringFailed", "SweepReport", "activate", "cancel", "check_now", "get_job",
+           "list_jobs", "purchase", "recover", "retry", "run_due_checks", "run_once"]
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,8 @@ def _problem(p: Product, c: dict) -> str | None:
         return f"{p.product_id} is not one of the products you allowed"
     max_total = c.get("max_total_cents")
     if max_total:
-        total = quote([CartLine(p.product_id, p.name, p.price_cents, c.get("quantity", 1), p.delivery_days)]).total_cents
+        line = CartLine(p.product_id, p.name, p.price_cents, c.get("quantity", 1), p.delivery_days)
+        total = quote([line]).total_cents
         if total > max_total:
             return f"total {format_cents(total)} is above your {format_cents(max_total)} limit"
     return None

@@ -22,7 +22,7 @@ from ..commerce.catalog import Product
 from ..core.errors import UserError
 from ..core.events import AutonomousPurchaseComplete, ErrorOccurred, WatchReady
 from ..core.faults import fault_point
-from ..core.statuses import LIVE_INTENT, JobStatus, MandateStatus
+from ..core.statuses import LIVE_INTENT, JobStatus, MandateStatus, TransactionStatus
 from ..store import jobs, ledger, mandates
 from ..store.mandates import CorruptMandate
 from ..store.tables import MonitoringJobRow
@@ -154,11 +154,11 @@ def _build_chain(rt: Runtime, job_id: str, product: Product) -> str | None:
 def finish(job_id: str) -> payments.OnRecorded:
     def on_recorded(s: Session, outcome: payments.PaymentOutcome) -> None:
         j = s.get(MonitoringJobRow, job_id)
-        if j is None or (j.status == JobStatus.PURCHASED and outcome.status != "authorized"):
+        if j is None or (j.status == JobStatus.PURCHASED and outcome.status != TransactionStatus.AUTHORIZED):
             return  # an older attempt's decline, seen late: the job has bought already
         j.transaction_id = outcome.transaction_id
         j.claim_id = None
-        if outcome.status == "authorized":
+        if outcome.status == TransactionStatus.AUTHORIZED:
             j.status, j.last_result = JobStatus.PURCHASED, f"bought: authorization {outcome.authorization_code}"
             jobs.set_mandate_status(s, [j.intent_mandate_id], MandateStatus.CONSUMED)
         else:
@@ -233,7 +233,7 @@ def recover(rt: Runtime) -> int:
 def job_hook_for_payment(payment_mandate_id: str) -> payments.OnRecorded:
     def hook(s: Session, outcome: payments.PaymentOutcome) -> None:
         j = jobs.job_for_payment(s, payment_mandate_id)
-        if j is None and outcome.status == "authorized":
+        if j is None and outcome.status == TransactionStatus.AUTHORIZED:
             # The job may have moved on to another payment meanwhile (its claim was taken over):
             # the intent this charge bought is what identifies it.
             tx = ledger.transaction(s, outcome.transaction_id)

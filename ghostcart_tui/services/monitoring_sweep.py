@@ -63,7 +63,7 @@ def read_terms(intent_json: str | None) -> Terms | str:
     return Terms(intent.user_id, tuple(intent.intent.skus or ()), c, expires)
 
 
-def expire(rt: Runtime, report) -> int:  # noqa: ANN001  (SweepReport, defined in monitoring)
+def expire(rt: Runtime, report) -> int:
     """End the user's live jobs whose SIGNED expiry has passed. A job whose stored expiry says
     past but whose signed intent runs longer is repaired instead (the row is only a copy)."""
     now = rt.clock.now()
@@ -87,7 +87,7 @@ def expire(rt: Runtime, report) -> int:  # noqa: ANN001  (SweepReport, defined i
     return len(ended)
 
 
-def check_due(rt: Runtime, report, *, everything: bool = False) -> list[tuple[str, Product]]:  # noqa: ANN001
+def check_due(rt: Runtime, report, *, everything: bool = False) -> list[tuple[str, Product]]:
     """Evaluate the user's due jobs (every active one with everything=True); record the results;
     return the (job id, product) pairs whose conditions all hold, to be purchased."""
     now = rt.clock.now()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from ..core.clock import as_utc
 from ..core.errors import NotFound, shown
-from ..store import mandates
+from ..store import counts as store_counts
+from ..store import ledger, mandates
 from ..store.tables import MandateRow, TransactionRow
 from .runtime import Runtime
 from .views import MandateView, TransactionView
@@ -54,11 +55,7 @@ def mandate_view(r: MandateRow) -> MandateView:
 
 def list_transactions(rt: Runtime, limit: int = 200, user_id: str | None = None) -> list[TransactionView]:
     with rt.db.read() as s:
-        q = select(TransactionRow).order_by(col(TransactionRow.created_at).desc(),
-                                            col(TransactionRow.transaction_id)).limit(limit)
-        if user_id:
-            q = q.where(TransactionRow.user_id == user_id)
-        rows = list(s.exec(q))
+        rows = ledger.transactions_newest_first(s, limit, user_id)
         names = _cart_names(s, [t.cart_mandate_id for t in rows])
         return [tx_view(t, names.get(t.cart_mandate_id, "")) for t in rows]
 
@@ -86,17 +83,5 @@ def get_mandate(rt: Runtime, mandate_id: str) -> MandateView:
 
 def counts(rt: Runtime) -> dict[str, int]:
     """The numbers a scenario's expect_state compares."""
-    from sqlalchemy import func
-
-    from ..store.tables import MonitoringJobRow
-
     with rt.db.read() as s:
-        n = lambda q: s.exec(q).one()  # noqa: E731
-        return {
-            "transactions": n(select(func.count()).select_from(TransactionRow)),
-            "authorized_transactions": n(select(func.count()).select_from(TransactionRow)
-                                         .where(TransactionRow.status == "authorized")),
-            "active_monitoring_jobs": n(select(func.count()).select_from(MonitoringJobRow)
-                                        .where(col(MonitoringJobRow.status).in_(("active", "purchasing", "awaiting_user")))),
-            "mandates": n(select(func.count()).select_from(MandateRow)),
-        }
+        return store_counts.scenario_counts(s)

@@ -11,10 +11,10 @@ Exactly-once is a property of the database, not of memory:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import hashlib
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -24,8 +24,8 @@ from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
 from ..commerce.credentials import PaymentMethod
 from ..commerce.processor import DuplicatePurchase
 from ..core.errors import NotFound, shown
-from ..core.faults import fault_point
 from ..core.events import TransactionRecorded
+from ..core.faults import fault_point
 from ..core.money import from_major
 from ..core.statuses import LIVE_INTENT, JobStatus, MandateStatus, TransactionStatus
 from ..store import jobs, ledger, mandates
@@ -34,6 +34,8 @@ from ..store.mandates import CorruptMandate
 from ..store.tables import ChargeRow, MandateRow, TransactionRow
 from . import ap2_v02
 from .runtime import Runtime
+
+R = TypeVar("R", IntentRecord, CartRecord, PaymentRecord)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class PaymentOutcome:
     replayed: bool = False  # an earlier answer for the same payment mandate
 
 
-def _record(s: Session, mandate_id: str, kind: type) -> tuple[MandateRow, object]:
+def _record(s: Session, mandate_id: str, kind: type[R]) -> tuple[MandateRow, R]:
     row = mandates.get_row(s, mandate_id)
     if row is None:
         raise NotFound(f"no mandate {shown(mandate_id)}")
@@ -70,13 +72,13 @@ def prepare_hp_payment(rt: Runtime, cart_mandate_id: str, method_hint: str | Non
         cart_row, cart = _record(s, cart_mandate_id, CartRecord)
         if cart_row.user_id != rt.user_id:
             raise NotFound(f"no mandate {shown(cart_mandate_id)}")
-        if cart_row.status == "paid":
+        if cart_row.status == MandateStatus.PAID:
             raise AP2Error(CHAIN_INVALID, f"{cart_mandate_id} is already paid", {"cart_mandate_id": cart_mandate_id})
         if cart.mode != "hp" or not cart.user_authorization:
             raise AP2Error("ap2:mandate:signature_invalid", f"{cart_mandate_id} has no signature from you yet")
         method = signed_method(rt, cart.allowed_tokens(), method_hint, f"your signature on {cart_mandate_id}")
         payment = build_payment(rt, cart, cart.user_authorization, method, None)
-        mandates.insert(s, payment, status="created", now=now, signer="agent")
+        mandates.insert(s, payment, status=MandateStatus.CREATED, now=now, signer="agent")
     return payment
 
 
@@ -113,15 +115,16 @@ def build_payment(rt: Runtime, cart: CartRecord, user_authorization: str, method
 _build_payment = build_payment  # the name before it was public
 
 
-def _referenced(s: Session, mandate_id: str | None, kind: type) -> object | None:
+def _referenced(s: Session, mandate_id: str | None, kind: type[R]) -> R | None:
     """The mandate a chain references, or None when there is no mandate of that kind with that id."""
     row = mandates.get_row(s, mandate_id) if mandate_id else None
-    if row is None or row.type != kind.__name__.removesuffix("Record").lower():
+    if not mandate_id or row is None or row.type != kind.__name__.removesuffix("Record").lower():
         return None
     return _record(s, mandate_id, kind)[1]
 
 
-def _load_parts(s: Session, payment_mandate_id: str):
+def _load_parts(s: Session, payment_mandate_id: str
+                ) -> tuple[IntentRecord | None, CartRecord | None, PaymentRecord, str | None]:
     """(intent, cart, payment, missing): `missing` names a reference that leads nowhere."""
     _, payment = _record(s, payment_mandate_id, PaymentRecord)
     cart = _referenced(s, payment.cart_mandate_id, CartRecord)
@@ -141,6 +144,7 @@ def load_chain(s: Session, payment_mandate_id: str) -> tuple[IntentRecord | None
     if missing:
         raise AP2Error(CHAIN_INVALID, f"{payment_mandate_id} needs {missing}, which is not in the database",
                        {"payment_mandate_id": payment_mandate_id})
+    assert cart is not None  # no `missing` means the cart was found
     return intent, cart, payment
 
 
@@ -153,7 +157,9 @@ def validate_chain(rt: Runtime, payment_mandate_id: str) -> chain.ChainReport:
                                                f"{payment_mandate_id} needs {missing}, which is not in the database")])
         return chain.audit_chain(intent, cart, payment, rt.keys) + gap
     now = rt.clock.now()
+    assert cart is not None  # no `missing` means the cart (and, for HNP, the intent) was found
     if payment.mode == "hnp":
+        assert intent is not None
         return chain.validate_hnp_chain(intent, cart, payment, rt.keys, now)
     return chain.validate_hp_chain(cart, payment, rt.keys, now)
 
@@ -305,8 +311,8 @@ def record_charge(rt: Runtime, payment: PaymentRecord, cart: CartRecord, charge:
             created_at=db_time(now),
         )
         s.add(tx)
-        for mid, new_status in ((payment.mandate_id, "paid" if charge.approved else "declined"),
-                                (cart.mandate_id, "paid" if charge.approved else None)):
+        for mid, new_status in ((payment.mandate_id, MandateStatus.PAID if charge.approved else MandateStatus.DECLINED),
+                                (cart.mandate_id, MandateStatus.PAID if charge.approved else None)):
             row = s.get(MandateRow, mid)
             if row is not None:
                 row.transaction_id = tx.transaction_id
@@ -344,4 +350,4 @@ def _settle_notify_only_job(s: Session, intent_mandate_id: str, outcome: Payment
         jobs.set_mandate_status(s, [intent_mandate_id], MandateStatus.CONSUMED)
 
 
-from .reconcile import reconcile, unrecorded_charges  # noqa: E402  (re-exported; they use the above)
+from .reconcile import reconcile, unrecorded_charges  # noqa: E402, F401  (re-exported; they use the above)

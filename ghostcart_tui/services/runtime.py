@@ -103,11 +103,8 @@ def open_runtime(
 def _id_seed(db: Database, seed: int) -> int:
     """A seed gives reproducible ids on a fresh database (replay, snapshots). Mixing in what is
     already stored keeps a restart with the same seed from reusing ids."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from ..store.tables import MandateRow
+    from ..store.counts import mandate_count
 
     with db.read() as s:
-        stored = s.exec(select(func.count()).select_from(MandateRow)).one()
+        stored = mandate_count(s)
     return seed if stored == 0 else hash((seed, stored, str(db.path))) & 0xFFFFFFFF

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from ..ap2 import builders
 from ..ap2.errors import CHAIN_INVALID, EXPIRED, AP2Error
@@ -13,6 +14,7 @@ from ..core.clock import parse_iso
 from ..core.errors import NotFound, UserError, shown
 from ..core.events import MandateSigned, SignatureDeclined, SignatureRequested
 from ..core.money import from_major
+from ..core.statuses import MandateStatus
 from ..store import mandates
 from ..store.tables import MandateRow
 from . import ap2_v02
@@ -20,7 +22,7 @@ from .carts import build_signed_cart, cart_total_cents
 from .runtime import Runtime
 from .views import LineView, SignatureView
 
-SIGNABLE = ("created", "pending_signature")
+SIGNABLE = (MandateStatus.CREATED, MandateStatus.PENDING_SIGNATURE)
 # A cart is offered for signature only while at least this much of its validity (its own expiry
 # and the merchant's authorization, which agree) remains, so a signed cart can still be paid.
 PAY_WINDOW = timedelta(minutes=5)
@@ -64,7 +66,7 @@ def _load(rt: Runtime, s, mandate_id: str) -> tuple[MandateRow, CartRecord | Int
     row = mandates.get_row(s, mandate_id)
     if row is None or row.user_id != rt.user_id or row.type not in ("cart", "intent"):
         raise NotFound(f"no cart or intent {shown(mandate_id)} awaits your signature")
-    return row, mandates.parse(row)
+    return row, cast(CartRecord | IntentRecord, mandates.parse(row))  # row.type is cart or intent
 
 
 def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
@@ -74,7 +76,7 @@ def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
             raise UserError(f"{mandate_id} is already {row.status}; it can't be signed again.")
         if isinstance(record, CartRecord) and record.mode == "hp":
             record = _refresh(rt, s, row, record)
-        row.status = "pending_signature"
+        row.status = MandateStatus.PENDING_SIGNATURE
         s.add(row)
     view = signature_view(rt, record, row.status)
     rt.bus.publish(SignatureRequested(mandate_id=mandate_id, mandate_type=row.type, total_cents=view.total_cents))
@@ -83,12 +85,9 @@ def request_signature(rt: Runtime, mandate_id: str) -> SignatureView:
 
 def pending(rt: Runtime) -> list[SignatureView]:
     """Signature requests still waiting for an answer (shown again after a restart)."""
-    from sqlmodel import select
-
     with rt.db.read() as s:
-        rows = s.exec(select(MandateRow).where(MandateRow.user_id == rt.user_id,
-                                               MandateRow.status == "pending_signature")).all()
-        return [signature_view(rt, mandates.parse(r), r.status) for r in rows]
+        rows = mandates.pending_signature_rows(s, rt.user_id)
+        return [signature_view(rt, cast(CartRecord | IntentRecord, mandates.parse(r)), r.status) for r in rows]
 
 
 def status_of(rt: Runtime, mandate_id: str) -> str | None:
@@ -132,13 +131,13 @@ def approve(rt: Runtime, mandate_id: str) -> CartRecord | IntentRecord:
         elif parse_iso(_expiry(record)) <= now:
             raise AP2Error(EXPIRED, f"{mandate_id} expired before it was signed; ask again.")
         signed = builders.user_sign(record, rt.keys.user_key(rt.user_id), now, rt.ids.new("jti"))
-        mandates.save(s, row, signed, now=now, status="signed", signer=f"user:{rt.user_id}")
+        mandates.save(s, row, signed, now=now, status=MandateStatus.SIGNED, signer=f"user:{rt.user_id}")
         ap2_v02.on_user_signed(rt, s, signed)  # the same key press signs the AP2 v0.2 mandates
     rt.bus.publish(MandateSigned(mandate_id=mandate_id, mandate_type=row.type, signer="user"))
     return signed
 
 
-def _refresh(rt: Runtime, s, row: MandateRow, cart: CartRecord) -> CartRecord:  # noqa: ANN001
+def _refresh(rt: Runtime, s, row: MandateRow, cart: CartRecord) -> CartRecord:
     """_payable(), saved; a cart that cannot be refreshed is marked expired (it is never signed)."""
     try:
         fresh = _payable(rt, cart)
@@ -168,8 +167,8 @@ def _expiry(record: CartRecord | IntentRecord) -> str:
 
 def signature_view(rt: Runtime, record: CartRecord | IntentRecord, status: str) -> SignatureView:
     key = rt.keys.user_key(rt.user_id)
-    common = dict(mandate_id=record.mandate_id, status=status, key_kid=key.kid, key_fingerprint=key.fingerprint,
-                  expires_at=_expiry(record))
+    common: dict[str, Any] = dict(mandate_id=record.mandate_id, status=status, key_kid=key.kid,
+                                  key_fingerprint=key.fingerprint, expires_at=_expiry(record))
     if isinstance(record, IntentRecord):
         c = record.constraints
         return SignatureView(mandate_type="intent", merchant=", ".join(record.intent.merchants or ["any merchant"]),
@@ -179,11 +178,12 @@ def signature_view(rt: Runtime, record: CartRecord | IntentRecord, status: str) 
                              autonomous=not record.intent.user_cart_confirmation_required, **common)
     items = record.cart.contents.payment_request.details.display_items
     by_label = {i.label: from_major(i.amount.value) for i in items}
-    subtotal = sum(l.unit_price_cents * l.quantity for l in record.line_items)
+    subtotal = sum(item.unit_price_cents * item.quantity for item in record.line_items)
     return SignatureView(
         mandate_type="cart",
         merchant=record.cart.contents.merchant_name,
-        lines=[LineView(l.product_id, l.name, l.quantity, l.unit_price_cents, l.delivery_days) for l in record.line_items],
+        lines=[LineView(item.product_id, item.name, item.quantity, item.unit_price_cents, item.delivery_days)
+               for item in record.line_items],
         subtotal_cents=subtotal,
         tax_cents=by_label.get("Tax"),
         shipping_cents=by_label.get("Shipping"),

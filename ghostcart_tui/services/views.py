@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..core.statuses import JobStatus
+
 
 @dataclass(frozen=True)
 class LineView:
@@ -59,7 +61,7 @@ class JobView:
 
     @property
     def active(self) -> bool:
-        return self.status in ("active", "purchasing", "awaiting_user")
+        return self.status in (JobStatus.ACTIVE, JobStatus.PURCHASING, JobStatus.AWAITING_USER)
 
 
 @dataclass(frozen=True)

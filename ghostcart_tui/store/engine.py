@@ -192,7 +192,7 @@ class Database:
                 found = explain(self.path, getattr(exc, "orig", None) or exc)
                 if found is not None:
                     raise StoreError(found) from exc
-                raise self._damaged(exc) or exc
+                raise self._damaged(exc) or exc  # noqa: B904 (re-raises exc itself when it is not damage)
             except DatabaseError as exc:
                 s.rollback()
                 damaged = self._damaged(exc)

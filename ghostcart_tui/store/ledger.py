@@ -6,11 +6,13 @@ what exactly-once rests on; these rows are the shopper's record of it and can be
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
 
 from ..core.statuses import TransactionStatus
+from .engine import db_time
 from .tables import ChargeRow, TransactionRow
 
 
@@ -110,3 +112,32 @@ def unrecorded_charge_copies(s: Session) -> list[str]:
     q = select(ChargeRow.payment_mandate_id).where(
         ChargeRow.payment_mandate_id.not_in(select(TransactionRow.payment_mandate_id)))  # type: ignore[attr-defined]
     return list(s.exec(q))
+
+
+def transactions_newest_first(s: Session, limit: int, user_id: str | None = None) -> list[TransactionRow]:
+    """Transactions (of one user, or everyone's), newest first; ties by transaction id ascending."""
+    q = select(TransactionRow).order_by(col(TransactionRow.created_at).desc(),
+                                        col(TransactionRow.transaction_id)).limit(limit)
+    if user_id:
+        q = q.where(TransactionRow.user_id == user_id)
+    return list(s.exec(q))
+
+
+def autonomous_transactions_newest_first(s: Session, user_id: str, limit: int) -> list[TransactionRow]:
+    """The user's HNP (autonomous) transactions, newest first; ties by transaction id descending."""
+    q = (select(TransactionRow).where(TransactionRow.user_id == user_id, TransactionRow.mode == "hnp")
+         .order_by(col(TransactionRow.created_at).desc(), col(TransactionRow.transaction_id).desc())
+         .limit(limit))
+    return list(s.exec(q))
+
+
+def autonomous_spent_since(s: Session, user_id: str, start: datetime) -> int:
+    """Cents the user's authorized HNP transactions created at or after start add up to."""
+    return s.exec(
+        select(func.coalesce(func.sum(TransactionRow.amount_cents), 0)).where(
+            TransactionRow.user_id == user_id,
+            TransactionRow.mode == "hnp",
+            TransactionRow.status == TransactionStatus.AUTHORIZED,
+            TransactionRow.created_at >= db_time(start),
+        )
+    ).one()

@@ -8,11 +8,13 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from ..ap2.records import CartRecord, IntentRecord, PaymentRecord
+from ..core.statuses import MandateStatus
 from .engine import db_time
 from .tables import MandateRow
 
 Record = IntentRecord | CartRecord | PaymentRecord
-_TYPES = {"intent": IntentRecord, "cart": CartRecord, "payment": PaymentRecord}
+_TYPES: dict[str, type[IntentRecord] | type[CartRecord] | type[PaymentRecord]] = {
+    "intent": IntentRecord, "cart": CartRecord, "payment": PaymentRecord}
 
 
 class CorruptMandate(Exception):
@@ -85,10 +87,17 @@ def get_row(s: Session, mandate_id: str, *, for_update: bool = False) -> Mandate
     return s.get(MandateRow, mandate_id)
 
 
-def list_rows(s: Session, *, user_id: str | None = None, type_: str | None = None, limit: int = 200) -> list[MandateRow]:
+def list_rows(s: Session, *, user_id: str | None = None, type_: str | None = None,
+              limit: int = 200) -> list[MandateRow]:
     q = select(MandateRow).order_by(col(MandateRow.created_at).desc()).limit(limit)
     if user_id:
         q = q.where(MandateRow.user_id == user_id)
     if type_:
         q = q.where(MandateRow.type == type_)
     return list(s.exec(q))
+
+
+def pending_signature_rows(s: Session, user_id: str) -> list[MandateRow]:
+    """The user's mandates waiting for the shopper's signature."""
+    return list(s.exec(select(MandateRow).where(MandateRow.user_id == user_id,
+                                                MandateRow.status == MandateStatus.PENDING_SIGNATURE)).all())

@@ -100,5 +100,5 @@ class SqlInventory:
         rows = [_to_row(p, now).model_dump() for p in products]
         if rows:
             with self.db.write() as s:
-                s.connection().execute(insert(ProductRow.__table__).prefix_with("OR REPLACE"), rows)
+                s.connection().execute(insert(ProductRow.__table__).prefix_with("OR REPLACE"), rows)  # type: ignore[attr-defined]
         return len(rows)

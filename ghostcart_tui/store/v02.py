@@ -42,7 +42,7 @@ class BudgetRow(SQLModel, table=True):
 
 
 def create_tables(conn) -> None:
-    for table in (V02RecordRow.__table__, BudgetRow.__table__):
+    for table in (V02RecordRow.__table__, BudgetRow.__table__):  # type: ignore[attr-defined]
         table.create(conn, checkfirst=True)
 
 
@@ -81,7 +81,7 @@ def put(
     return row
 
 
-def get(s: Session, ref_id: str, kind: str | None = None) -> V02RecordRow | None:
+def get(s: Session, ref_id: str | None, kind: str | None = None) -> V02RecordRow | None:
     row = s.get(V02RecordRow, ref_id) if isinstance(ref_id, str) and ref_id else None
     return row if row is not None and (kind is None or row.kind == kind) else None
 

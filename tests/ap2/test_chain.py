@@ -17,13 +17,7 @@ from ghostcart_tui.ap2.chain import (
     verify_intent,
     verify_payment,
 )
-from ghostcart_tui.ap2.errors import (
-    CHAIN_INVALID,
-    CONSTRAINTS_VIOLATED,
-    EXPIRED,
-    SIGNATURE_INVALID,
-    AP2Error,
-)
+from ghostcart_tui.ap2.errors import CHAIN_INVALID, CONSTRAINTS_VIOLATED, EXPIRED, SIGNATURE_INVALID, AP2Error
 from ghostcart_tui.ap2.jws import make_claims, sign_jwt
 from ghostcart_tui.ap2.keys import KeyPair, KeyStore
 from ghostcart_tui.ap2.records import CartRecord, Constraints, IntentRecord
@@ -120,7 +114,7 @@ def test_hp_cart_with_an_agent_authorization(factory: Factory, keys: KeyStore) -
 
 
 def test_hnp_cart_cannot_complete_an_hp_purchase(factory: Factory, keys: KeyStore) -> None:
-    intent, cart, payment = factory.hnp_chain()
+    _intent, cart, payment = factory.hnp_chain()
     assert_fails(validate_hp_chain(cart, payment, keys, NOW), CHAIN_INVALID, "chain.mode")
 
 
@@ -406,7 +400,7 @@ def test_hnp_cart_with_a_user_authorization(factory: Factory, keys: KeyStore) ->
 
 
 def test_agent_signature_binds_the_exact_intent(factory: Factory, keys: KeyStore) -> None:
-    intent, cart, payment = factory.hnp_chain()
+    _intent, cart, payment = factory.hnp_chain()
     # The same intent id, re-worded and validly re-signed by the user after the agent bought.
     other = factory.intent(mutate=lambda d: d["intent"].update(
         natural_language_description="Buy anything"))

@@ -11,13 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from ghostcart_tui.ap2.errors import EXPIRED, SIGNATURE_INVALID, AP2Error
-from ghostcart_tui.ap2.jws import (
-    jwt_header,
-    make_claims,
-    sign_jwt,
-    unverified_claims,
-    verify_jwt,
-)
+from ghostcart_tui.ap2.jws import jwt_header, make_claims, sign_jwt, unverified_claims, verify_jwt
 from ghostcart_tui.ap2.keys import KeyPair, KeyStore
 
 from .conftest import MERCHANT, NOW, OTHER_USER, USER
@@ -197,7 +191,7 @@ def test_expiry_uses_the_given_clock_only(keys: KeyStore) -> None:
 
 def test_a_bad_signature_wins_over_expiry(keys: KeyStore) -> None:
     token = sign_jwt(claims(ttl=timedelta(minutes=5)), keys.user_key(USER))
-    head, payload, sig = token.split(".")
+    head, payload, _sig = token.split(".")
     forged = f"{head}.{payload}.{b64(bytes(64))}"
     with pytest.raises(AP2Error) as err:
         verify_jwt(forged, keys, expected_role="user", now=NOW + timedelta(days=1))

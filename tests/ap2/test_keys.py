@@ -93,7 +93,7 @@ def test_missing_or_unexpected_passphrase_is_explained(tmp_path: Path) -> None:
     with pytest.raises(KeyStoreError, match="is encrypted: set GHOSTCART_KEY_PASSPHRASE"):
         KeyStore(tmp_path).agent_key()
     KeyStore(tmp_path).merchant_key()
-    with pytest.raises(KeyStoreError, match="merchant.pem is not encrypted"):
+    with pytest.raises(KeyStoreError, match=r"merchant\.pem is not encrypted"):
         KeyStore(tmp_path, passphrase="secret").merchant_key()
 
 
@@ -146,7 +146,8 @@ def test_two_stores_racing_on_one_directory_end_with_one_key(tmp_path: Path) -> 
         barrier = threading.Barrier(len(stores))
         kids: list[str] = []
 
-        def worker(s: KeyStore, uid: str = f"racer{round_}") -> None:
+        def worker(s: KeyStore, uid: str = f"racer{round_}", barrier: threading.Barrier = barrier,
+                   kids: list[str] = kids) -> None:
             barrier.wait()
             kids.append(s.user_key(uid).kid)
 

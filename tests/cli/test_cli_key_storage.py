@@ -15,9 +15,9 @@ import keyring.backends.fail
 import pytest
 from typer.testing import CliRunner
 
-from ghostcart_tui.cli import app
-from ghostcart_tui.ap2.keys import KeyPair
 from ghostcart_tui.ap2.keyfiles import private_pem
+from ghostcart_tui.ap2.keys import KeyPair
+from ghostcart_tui.cli import app
 
 BUY = """\
 name: one purchase

@@ -31,8 +31,8 @@ def test_db_wal_shm_and_home_are_private(tmp_path):
     home = tmp_path / "home"
     rt = make_runtime(home)
     try:
-        from ghostcart_tui.store.tables import LeaseRow  # any write makes the WAL grow
         from ghostcart_tui.store.engine import db_time
+        from ghostcart_tui.store.tables import LeaseRow  # any write makes the WAL grow
 
         with rt.db.write() as s:
             now = db_time(rt.clock.now())

@@ -4,12 +4,7 @@ from collections import Counter
 
 import pytest
 
-from ghostcart_tui.commerce.processor import (
-    DECLINE_REASONS,
-    AuthorizationResult,
-    PaymentProcessor,
-    describe_decline,
-)
+from ghostcart_tui.commerce.processor import DECLINE_REASONS, AuthorizationResult, PaymentProcessor, describe_decline
 
 TOKEN = "tok_visa_4242"
 CODE_RE = re.compile(r"^[A-Z0-9]{6}$")

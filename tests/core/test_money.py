@@ -6,15 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ghostcart_tui.core.money import (
-    MAX_CENTS,
-    MoneyError,
-    format_cents,
-    from_major,
-    parse_money,
-    percent_of,
-    to_major,
-)
+from ghostcart_tui.core.money import MAX_CENTS, MoneyError, format_cents, from_major, parse_money, percent_of, to_major
 
 SETTINGS = settings(max_examples=200, deadline=None)
 cents = st.integers(0, MAX_CENTS)

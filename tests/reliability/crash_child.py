@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 
 from ghostcart_tui.core.clock import FakeClock, parse_iso
 from ghostcart_tui.core.settings import Settings

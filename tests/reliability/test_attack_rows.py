@@ -8,6 +8,7 @@ once) unless the edit itself stops the watch (a status of cancelled/expired/…:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import timedelta
 
@@ -48,7 +49,8 @@ JOB_EDITS: dict[str, list] = {
 }
 # Edits after which the watch legitimately stops (nothing may be bought, nothing need resume).
 # (A job pointed at an intent that does not exist has lost the one it watched: it stops, buying nothing.)
-STOPS = {("intent_mandate_id", "intent_missing"), ("status", "awaiting_user"), ("status", "purchased"), ("status", "cancelled"), ("status", "bogus")}
+STOPS = {("intent_mandate_id", "intent_missing"), ("status", "awaiting_user"), ("status", "purchased"),
+         ("status", "cancelled"), ("status", "bogus")}
 
 LEASE_EDITS: dict[str, list] = {
     "name": ["monitor"],
@@ -106,10 +108,8 @@ def approved_charges(rt) -> list[str]:
 def sweeps(rt, n: int = 4) -> None:
     for _ in range(n):
         rt.clock.advance(FIVE_MIN)
-        try:
+        with contextlib.suppress(monitoring.MonitoringBusy):
             monitoring.run_once(rt, HOLDER)
-        except monitoring.MonitoringBusy:
-            pass
 
 
 def covered_by_the_signed_intent(rt, intent_id: str, payment_mandate_id: str) -> bool:

@@ -116,7 +116,7 @@ def test_bad_file_is_refused_and_left_untouched(tmp_path, monkeypatch, good, cas
     # Through GHOSTCART_DB, as the app and the CLI read it.
     monkeypatch.setenv("GHOSTCART_DB", str(path))
     monkeypatch.setenv("GHOSTCART_HOME", str(tmp_path / "home"))
-    for attempt in range(2):  # a second start does not find anything changed either
+    for _attempt in range(2):  # a second start does not find anything changed either
         with pytest.raises(StoreError) as exc:
             _open_and_use(Settings())
         message = str(exc.value)

@@ -39,7 +39,7 @@ def run_threads(n, fn):
         barrier.wait()
         try:
             out[i] = fn(i)
-        except Exception as exc:  # noqa: BLE001 — collected and checked by the caller
+        except Exception as exc:
             out[i] = exc
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
@@ -88,7 +88,7 @@ def test_two_payment_mandates_for_one_cart_charge_once(rt):
 
 
 def test_same_payment_mandate_authorized_twice_is_one_transaction(rt):
-    cart_id, payment_id = hp_chain(rt)
+    _cart_id, payment_id = hp_chain(rt)
     first = payments.authorize(rt, payment_id)
     again = payments.authorize(rt, payment_id)
     assert again.transaction_id == first.transaction_id and again.replayed and not first.replayed
@@ -98,7 +98,7 @@ def test_same_payment_mandate_authorized_twice_is_one_transaction(rt):
 
 
 def test_declined_payment_mandate_replayed_is_the_same_decline(rt):
-    cart_id, payment_id = hp_chain(rt)
+    _cart_id, payment_id = hp_chain(rt)
     rt.processor.force_next(decline="insufficient_funds")
     first = payments.authorize(rt, payment_id)
     again = payments.authorize(rt, payment_id)  # no second trip to the processor
@@ -107,7 +107,7 @@ def test_declined_payment_mandate_replayed_is_the_same_decline(rt):
 
 
 def test_same_payment_mandate_from_many_threads_charges_once(rt):
-    cart_id, payment_id = hp_chain(rt)
+    _cart_id, payment_id = hp_chain(rt)
     results = run_threads(8, lambda i: payments.authorize(rt, payment_id))
     errors = [r for r in results if isinstance(r, Exception)]
     assert all(isinstance(e, AP2Error) and e.code == CHAIN_INVALID for e in errors), errors
@@ -131,7 +131,7 @@ def test_same_cart_from_many_threads_charges_once(rt):
 def test_consumed_intent_cannot_buy_a_second_cart(rt):
     intent_id = bought_intent(rt)
     # A second, correctly signed chain under the same intent (what a replaying agent would build).
-    cart, payment = build_hnp_chain(rt, intent_id)
+    _cart, payment = build_hnp_chain(rt, intent_id)
     with pytest.raises(AP2Error) as exc:
         payments.authorize(rt, payment.mandate_id)
     assert exc.value.code == CHAIN_INVALID
@@ -142,7 +142,7 @@ def test_consumed_intent_cannot_buy_a_second_cart(rt):
     rt.clock.advance(FIVE_MIN)
     monitoring.run_due_checks(rt)
     assert orders.get_mandate(rt, other).status == "consumed"
-    cart, payment = build_hnp_chain(rt, other, "prod_lamp_001")
+    _cart, payment = build_hnp_chain(rt, other, "prod_lamp_001")
     with pytest.raises(AP2Error) as exc:
         payments.authorize(rt, payment.mandate_id)
     assert exc.value.code == CHAIN_INVALID
@@ -157,7 +157,7 @@ def test_consumed_intent_with_its_status_reset_still_cannot_buy(rt):
         row = s.get(MandateRow, intent_id)
         row.status = "active"
         s.add(row)
-    cart, payment = build_hnp_chain(rt, intent_id)
+    _cart, payment = build_hnp_chain(rt, intent_id)
     with pytest.raises(AP2Error) as exc:
         payments.authorize(rt, payment.mandate_id)
     assert exc.value.code == CHAIN_INVALID
@@ -182,7 +182,7 @@ def test_ended_intent_cannot_buy(rt, end):
             row = s.get(MandateRow, intent_id)
             row.status = "expired"
             s.add(row)
-    cart, payment = build_hnp_chain(rt, intent_id)
+    _cart, payment = build_hnp_chain(rt, intent_id)
     with pytest.raises(AP2Error) as exc:
         payments.authorize(rt, payment.mandate_id)
     assert exc.value.code == CHAIN_INVALID and end in exc.value.message
@@ -212,7 +212,7 @@ def test_declined_intent_purchase_can_retry_once(rt):
     monitoring.retry(rt, job.job_id, "amex")
     rt.clock.advance(FIVE_MIN)
     assert monitoring.run_due_checks(rt).purchased == 1
-    cart, payment = build_hnp_chain(rt, intent_id)
+    _cart, payment = build_hnp_chain(rt, intent_id)
     with pytest.raises(AP2Error):
         payments.authorize(rt, payment.mandate_id)
     assert charge_counts(rt) == (2, 2, 1)
@@ -245,7 +245,7 @@ def test_merchant_jwt_and_jti_reused_on_another_cart(rt):
 
 
 def test_merchant_jwt_of_a_bought_hnp_cart_reused(rt):
-    intent_id = bought_intent(rt)
+    bought_intent(rt)
     bought_cart = orders.list_transactions(rt)[0].cart_mandate_id
     other = signed_intent(rt, "AirPods Pro", max_price_cents=19000)
     cart, payment = build_hnp_chain(rt, other)
@@ -275,7 +275,7 @@ def test_users_signature_replayed_on_another_cart(rt):
 
 def test_payment_mandate_copied_under_a_new_id(rt):
     """A paid payment mandate duplicated under a fresh id (same JWS) is refused, not charged."""
-    cart_id, payment_id = hp_chain(rt)
+    _cart_id, payment_id = hp_chain(rt)
     payments.authorize(rt, payment_id)
     data = copy.deepcopy(get_data(rt, payment_id))
     data["mandate_id"] = "payment_replayed0001"

@@ -22,8 +22,8 @@ from ghostcart_tui.services import carts, catalog, intents, monitoring, payments
 from ghostcart_tui.store import mandates
 from ghostcart_tui.store.engine import db_time
 from ghostcart_tui.store.tables import MonitoringJobRow
-
 from tests.services.conftest import make_runtime
+
 from .helpers import build_hnp_chain, charge_counts, load, signed_intent
 
 FIVE_MIN = timedelta(minutes=5)

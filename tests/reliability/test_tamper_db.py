@@ -163,7 +163,7 @@ def test_every_stored_field_changed_is_refused(rt, kind):
             except AP2Error as exc:
                 if exc.code != SIGNATURE_INVALID:
                     problems.append(f"{label}: {exc.code}")
-            except Exception as exc:  # noqa: BLE001 — any other class is a leak
+            except Exception as exc:
                 problems.append(f"{label}: leaked {type(exc).__name__}: {exc}")
             if charge_counts(rt) != (0, 0, 0):
                 problems.append(f"{label}: charged")
@@ -193,7 +193,7 @@ def _header(token):
 
 
 def with_header(token, **changes):
-    h, p, s = token.split(".")
+    _h, p, s = token.split(".")
     header = _header(token) | changes
     header = {k: v for k, v in header.items() if v is not None}
     return ".".join([_b64(json.dumps(header).encode()), p, s])
@@ -207,12 +207,12 @@ def flip_signature(token):
 
 
 def alg_none(token):
-    h, p, _ = token.split(".")
+    _h, p, _ = token.split(".")
     return ".".join([_b64(json.dumps({"alg": "none", "typ": "JWT"}).encode()), p, ""])
 
 
 def alg_none_with_kid(token):
-    h, p, _ = token.split(".")
+    _h, p, _ = token.split(".")
     header = _header(token) | {"alg": "none"}
     return ".".join([_b64(json.dumps(header).encode()), p, ""])
 
@@ -329,7 +329,8 @@ def _hp_named(rt, other_cart, other_intent):
             "line price": (("line_items", 0, "unit_price_cents"), 1),
             "product id": (("line_items", 0, "product_id"), "prod_vacuum_001"),
             "product name": (("line_items", 0, "name"), "Dyson V11 Cordless Vacuum"),
-            "display label": (("cart", "contents", "payment_request", "details", "display_items", 0, "label"), "Gift card"),
+            "display label": (("cart", "contents", "payment_request", "details", "display_items", 0, "label"),
+                              "Gift card"),
             "quantity": (("line_items", 0, "quantity"), 9),
             "merchant name": (("cart", "contents", "merchant_name"), "Evil Store"),
             "cart expiry": (("cart", "contents", "cart_expiry"), "2099-01-01T00:00:00Z"),
@@ -340,8 +341,10 @@ def _hp_named(rt, other_cart, other_intent):
         },
         "payment": {
             "total": (("payment", "payment_mandate_contents", "payment_details_total", "amount", "value"), 1.0),
-            "payment token": (("payment", "payment_mandate_contents", "payment_response", "details", "token"), "tok_mastercard_5678"),
-            "PAN as token": (("payment", "payment_mandate_contents", "payment_response", "details", "token"), "4111111111111111"),
+            "payment token": (("payment", "payment_mandate_contents", "payment_response", "details", "token"),
+                              "tok_mastercard_5678"),
+            "PAN as token": (("payment", "payment_mandate_contents", "payment_response", "details", "token"),
+                             "4111111111111111"),
             "cart reference (another signed cart)": (("cart_mandate_id",), other_cart),
             "cart reference (nowhere)": (("cart_mandate_id",), "cart_000000000000"),
             "cart reference (an intent)": (("cart_mandate_id",), other_intent),
@@ -423,17 +426,17 @@ def test_hnp_chain_outside_the_intent_is_constraints_violated(rt):
     """Even with every signature genuine (merchant + agent keys), a cart above the user's signed
     limit is refused: the limits are enforced in code against the signed intent."""
     intent_id = signed_intent(rt)  # max $180; AirPods cost $249
-    cart, payment = build_hnp_chain(rt, intent_id)
+    _cart, payment = build_hnp_chain(rt, intent_id)
     assert_refused(rt, payment.mandate_id, CONSTRAINTS_VIOLATED, "price above the intent's max")
     # …and a product the intent does not name, at an allowed price.
     other = signed_intent(rt, "lamp", max_price_cents=5000, skus=["prod_airpods_001"])
-    cart, payment = build_hnp_chain(rt, other, "prod_lamp_001")
+    _cart, payment = build_hnp_chain(rt, other, "prod_lamp_001")
     assert_refused(rt, payment.mandate_id, CONSTRAINTS_VIOLATED, "sku the intent does not allow")
 
 
 def test_expired_chains_are_expired(rt):
-    cart_id, payment_id = hp_chain(rt)
-    intent_id, hcart, hpay = hnp_chain(rt)
+    _cart_id, payment_id = hp_chain(rt)
+    _intent_id, _hcart, hpay = hnp_chain(rt)
     rt.clock.advance(timedelta(minutes=31))  # past the 30-minute cart expiry
     assert_refused(rt, payment_id, EXPIRED, "hp cart expired", tampered=False)
     assert_refused(rt, hpay, EXPIRED, "hnp cart expired", tampered=False)
@@ -444,7 +447,7 @@ def test_tampered_chain_met_by_the_sweep_buys_nothing(rt):
     the database changes nothing (the sweep evaluates the signed intent's), and it keeps watching."""
     seen = []
     rt.bus.subscribe(seen.append)
-    intent_id = signed_intent(rt)  # max $180 signed; AirPods at $249
+    signed_intent(rt)  # max $180 signed; AirPods at $249
     with rt.db.write() as s:
         job = s.exec(select(MonitoringJobRow)).one()
         job.constraints = job.constraints | {"max_price_cents": 99_999}
@@ -520,7 +523,7 @@ def test_corrupt_mandate_json_is_a_clear_error(rt, kind):
                     result = call()
                 except GHOSTCART_ERRORS as exc:
                     assert str(exc), what
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     pytest.fail(f"{what}: leaked {type(exc).__name__}: {exc}")
                 else:
                     assert not getattr(result, "ok", False) and getattr(result, "status", None) != "authorized", what

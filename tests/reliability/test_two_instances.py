@@ -91,7 +91,7 @@ def test_racing_acquires_have_one_winner(two):
         barrier = threading.Barrier(8)
         wins: list[str] = []
 
-        def attempt(i):
+        def attempt(i, barrier=barrier, wins=wins, round_=round_):
             rt = a if i % 2 else b
             barrier.wait()
             if lease.acquire(rt, f"holder-{round_}-{i}"):
@@ -236,7 +236,7 @@ def test_purchase_taken_over_after_a_stale_claim_ends_bought_once(tmp_path, monk
         role.name = name
         try:
             monitoring.run_due_checks(rt)
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:
             errors.append(exc)
 
     ta = threading.Thread(target=run, args=("A", a))

@@ -16,7 +16,6 @@ from ghostcart_tui.core.errors import NotFound
 from ghostcart_tui.core.settings import Settings
 from ghostcart_tui.services import catalog, lease, monitoring
 from ghostcart_tui.services.runtime import open_runtime
-from tests.services.conftest import make_runtime
 
 from .helpers import charge_counts, signed_intent
 

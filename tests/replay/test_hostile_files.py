@@ -52,10 +52,8 @@ def test_a_small_laughs_is_refused_too(write_scenario, fast):
 
 @pytest.mark.parametrize("opener,closer,n", [("[", "]", 100_000), ("{a: ", "}", 50_000), ("- ", "", 1)])
 def test_deep_nesting_is_refused_without_recursion_error(write_scenario, fast, opener, closer, n):
-    if n == 1:  # block style: each level indented one more
-        deep = "".join("\n" + "  " * (i + 4) + "- " for i in range(300)) + "x"
-    else:
-        deep = opener * n + "x" + closer * n
+    # n == 1 is block style: each level indented one more
+    deep = "".join("\n" + "  " * (i + 4) + "- " for i in range(300)) + "x" if n == 1 else opener * n + "x" + closer * n
     text = HEAD + "  - expect:\n      event: x\n      deep: " + deep + "\n"
     err = _refused(write_scenario, text)
     assert "nested deeper than" in err.reason

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from ghostcart_tui.core.events import (
-    AgentMessage, CartCreated, MandateSigned, ProductResults, SignatureRequested, TransactionRecorded,
+    AgentMessage,
+    CartCreated,
+    MandateSigned,
+    ProductResults,
+    SignatureRequested,
+    TransactionRecorded,
 )
 from ghostcart_tui.replay.runner import run_scenario
 from ghostcart_tui.replay.schema import load_scenario

@@ -22,7 +22,8 @@ def test_coffee_maker_costs_8452_and_is_authorized(rt, events):
     assert (outcome.status, outcome.amount_cents, outcome.mode) == ("authorized", 8452, "hp")
     assert outcome.authorization_code
     names = [e.name for e in events]
-    assert names.index("cart_created") < names.index("signature_requested") < names.index("mandate_signed") < names.index("transaction")
+    assert (names.index("cart_created") < names.index("signature_requested")
+            < names.index("mandate_signed") < names.index("transaction"))
     tx = orders.get_transaction(rt, outcome.transaction_id)
     assert tx.cart_mandate_id == cart.mandate_id and tx.status == "authorized"
     assert orders.get_mandate(rt, cart.mandate_id).status == "paid"
