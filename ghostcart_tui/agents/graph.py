@@ -22,6 +22,7 @@ from strands.tools.executors import SequentialToolExecutor
 from ..services.conversations import Journal
 from ..services.runtime import Runtime
 from . import prompts
+from . import tool_names as tn
 from .metering import Meter, meter_agents
 from .provider import ProviderChoice, build_model
 from .session_store import session_manager
@@ -78,8 +79,8 @@ def build_graph(rt: Runtime, choice: ProviderChoice, session_id: str, meter: Met
                      callback_handler=None)
     supervisor = Agent(
         name="supervisor", agent_id="supervisor", model=model("supervisor"), system_prompt=prompts.SUPERVISOR,
-        tools=[shopping.as_tool(name="shopping_agent", description=prompts.SHOPPING_TOOL_DESC, delegate=True),
-               delegate.as_tool(name="delegate_agent", description=prompts.DELEGATE_TOOL_DESC, delegate=True)],
+        tools=[shopping.as_tool(name=tn.SHOPPING_AGENT, description=prompts.SHOPPING_TOOL_DESC, delegate=True),
+               delegate.as_tool(name=tn.DELEGATE_AGENT, description=prompts.DELEGATE_TOOL_DESC, delegate=True)],
         session_manager=session_manager(rt, session_id, journal), callback_handler=None,
     )
     meter_agents(meter, rt.bus, supervisor, shopping, delegate, payment)

@@ -10,7 +10,8 @@ from ..ap2.records import Constraints
 from ..core.errors import UserError
 from ..services import intents, monitoring, signatures
 from ..services.runtime import Runtime
-from .tools_common import LATEST, ToolMemory, activity, failed, guarded, money, ok
+from . import tool_names as tn
+from .tools_common import LATEST, ToolMemory, activity, guarded, money, ok
 from .tools_shopping import search_tool, to_cents
 from .tools_signature import signature_tool
 
@@ -18,7 +19,7 @@ from .tools_signature import signature_tool
 def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
     agent = "delegate"
 
-    @tool(name="extract_monitoring_constraints")
+    @tool(name=tn.EXTRACT_MONITORING_CONSTRAINTS)
     def extract_monitoring_constraints(request: str) -> dict:
         """Turn the shopper's conditional request into constraints: product, maximum item price,
         optional maximum total and delivery days, watch period. Names what is missing (never guess
@@ -38,9 +39,9 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
             data["complete"] = not hasattr(c, "missing")
             return ok(data)
 
-        return guarded(rt, memory, "extract_monitoring_constraints", run, show_errors=False)
+        return guarded(rt, memory, tn.EXTRACT_MONITORING_CONSTRAINTS, run, show_errors=False)
 
-    @tool(name="create_hnp_intent")
+    @tool(name=tn.CREATE_HNP_INTENT)
     def create_hnp_intent(product_query: str, max_price_usd: float, max_delivery_days: int | None = None,
                           max_total_usd: float | None = None, quantity: int = 1, expiry_days: int | None = None,
                           product_id: str | None = None, product_ids: list[str] | None = None,
@@ -75,13 +76,14 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
             activity(rt, agent, f"writing an intent for '{label}'…")
             record = _create(rt, label, c, expiry_days, skus, bool(notify_only))
             memory.last_intent_id = record.mandate_id
-            return ok({"intent_mandate_id": record.mandate_id, "description": record.intent.natural_language_description,
+            return ok({"intent_mandate_id": record.mandate_id,
+                       "description": record.intent.natural_language_description,
                        "expires_at": record.intent.intent_expiry, "max_price": money(price),
                        "autonomous": not record.intent.user_cart_confirmation_required})
 
-        return guarded(rt, memory, "create_hnp_intent", run)
+        return guarded(rt, memory, tn.CREATE_HNP_INTENT, run)
 
-    @tool(name="get_signed_intent_mandate")
+    @tool(name=tn.GET_SIGNED_INTENT_MANDATE)
     def get_signed_intent_mandate(intent_mandate_id: str = LATEST) -> dict:
         """Read back the intent the shopper signed (its signature is verified on read).
 
@@ -93,9 +95,9 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
             status = signatures.read_signed(rt, mid, ("signed", "active"))
             return ok({"intent_mandate_id": mid, "status": status, "user_signature": "verified"})
 
-        return guarded(rt, memory, "get_signed_intent_mandate", run)
+        return guarded(rt, memory, tn.GET_SIGNED_INTENT_MANDATE, run)
 
-    @tool(name="activate_monitoring_job")
+    @tool(name=tn.ACTIVATE_MONITORING_JOB)
     def activate_monitoring_job(intent_mandate_id: str = LATEST) -> dict:
         """Start watching a signed intent; checks run on a schedule and buy when everything holds.
 
@@ -110,9 +112,9 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
                        "max_price": money(job.max_price_cents), "max_delivery_days": job.max_delivery_days,
                        "interval_minutes": job.interval_minutes, "expires_at": job.expires_at.isoformat()})
 
-        return guarded(rt, memory, "activate_monitoring_job", run)
+        return guarded(rt, memory, tn.ACTIVATE_MONITORING_JOB, run)
 
-    @tool(name="cancel_monitoring_job")
+    @tool(name=tn.CANCEL_MONITORING_JOB)
     def cancel_monitoring_job(job_id: str | None = None, product_query: str | None = None) -> dict:
         """Stop watching: cancel a live monitoring job so it never buys. Give its id, or words of
         the watched product (the most recent matching job is cancelled).
@@ -138,7 +140,7 @@ def delegate_tools(rt: Runtime, memory: ToolMemory) -> list:
             job = monitoring.cancel(rt, jid)
             return ok({"job_id": job.job_id, "status": job.status, "product_query": job.product_query})
 
-        return guarded(rt, memory, "cancel_monitoring_job", run)
+        return guarded(rt, memory, tn.CANCEL_MONITORING_JOB, run)
 
     return [extract_monitoring_constraints, search_tool(rt, memory, agent), create_hnp_intent,
             signature_tool(rt, memory, agent, "intent"), get_signed_intent_mandate, activate_monitoring_job,
@@ -162,19 +164,5 @@ def _resolved_skus(rt: Runtime, query: str, product_id: str | None, product_ids:
     return res.candidates
 
 
-def notify_only_supported() -> bool:
-    """Whether services.intents can create a notify-only intent (user_cart_confirmation_required)."""
-    import inspect
-
-    return "notify_only" in inspect.signature(intents.create_intent).parameters
-
-
 def _create(rt: Runtime, label: str, c: Constraints, expiry_days: int | None, skus: list[str], notify_only: bool):
-    import inspect
-
-    kwargs: dict = {"expiry_days": expiry_days, "skus": skus}
-    if "notify_only" in inspect.signature(intents.create_intent).parameters:
-        kwargs["notify_only"] = notify_only
-    elif notify_only:  # the services do not know notify-only yet: refuse rather than create a buying intent
-        raise UserError("notify-only watches are not available yet; nothing was created")
-    return intents.create_intent(rt, label, c, **kwargs)
+    return intents.create_intent(rt, label, c, expiry_days=expiry_days, skus=skus, notify_only=notify_only)

@@ -12,12 +12,13 @@ from collections.abc import Awaitable, Callable
 from strands import tool
 
 from ..ap2.errors import CREDENTIALS_UNAVAILABLE, AP2Error
+from ..commerce.processor import describe_decline
 from ..core.errors import UserError
 from ..core.events import ProductResults
 from ..core.money import from_major, parse_money
-from ..commerce.processor import describe_decline
 from ..services import carts, catalog, payments, signatures
 from ..services.runtime import Runtime
+from . import tool_names as tn
 from .tools_common import LATEST, ToolMemory, activity, failed, guarded, money, ok
 from .tools_signature import signature_tool
 
@@ -35,7 +36,7 @@ def to_cents(amount: float | int | str | None) -> int | None:
 
 
 def search_tool(rt: Runtime, memory: ToolMemory, agent: str):
-    @tool(name="search_products")
+    @tool(name=tn.SEARCH_PRODUCTS)
     def search_products(query: str, max_price_usd: float | None = None, product_ids: list[str] | None = None) -> dict:
         """Search the merchant catalog. Returns every match (in stock or not) with its price and
         whether it is within the shopper's item-price budget.
@@ -61,7 +62,7 @@ def search_tool(rt: Runtime, memory: ToolMemory, agent: str):
                  "description": p.description[:160]}
                 for p in hits]})
 
-        return guarded(rt, memory, "search_products", run)
+        return guarded(rt, memory, tn.SEARCH_PRODUCTS, run)
 
     return search_products
 
@@ -69,7 +70,7 @@ def search_tool(rt: Runtime, memory: ToolMemory, agent: str):
 def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> list:
     agent = "shopping"
 
-    @tool(name="create_shopping_cart")
+    @tool(name=tn.CREATE_SHOPPING_CART)
     def create_shopping_cart(product_id: str, quantity: int = 1, max_price_usd: float | None = None,
                              max_total_usd: float | None = None, max_delivery_days: int | None = None) -> dict:
         """Have the merchant price and sign a cart for one in-stock product. Refuses out-of-stock
@@ -93,21 +94,22 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
                 raise UserError(f"{product.name} takes {product.delivery_days} days to deliver, more than "
                                 f"{int(max_delivery_days)}; nothing was put in a cart")
             total_cap = to_cents(max_total_usd)
-            if product is not None and total_cap is not None and carts.quote_product(product, qty).total_cents > total_cap:
+            if product is not None and total_cap is not None \
+                    and carts.quote_product(product, qty).total_cents > total_cap:
                 raise UserError(f"the cart total would exceed {money(total_cap)}; nothing was put in a cart")
             record = carts.create_hp_cart(rt, product_id, qty, max_price_cents=to_cents(max_price_usd))
             memory.last_cart_id = record.mandate_id
             view = signatures.signature_view(rt, record, "created")
             return ok({"cart_mandate_id": record.mandate_id, "merchant": view.merchant,
-                       "items": [{"product_id": l.product_id, "name": l.name, "quantity": l.quantity,
-                                  "unit_price": money(l.unit_price_cents)} for l in view.lines],
+                       "items": [{"product_id": ln.product_id, "name": ln.name, "quantity": ln.quantity,
+                                  "unit_price": money(ln.unit_price_cents)} for ln in view.lines],
                        "subtotal": money(view.subtotal_cents), "tax": money(view.tax_cents),
                        "shipping": money(view.shipping_cents), "total": money(view.total_cents),
                        "total_cents": view.total_cents})
 
-        return guarded(rt, memory, "create_shopping_cart", run, show_errors=False)
+        return guarded(rt, memory, tn.CREATE_SHOPPING_CART, run, show_errors=False)
 
-    @tool(name="get_signed_cart_mandate")
+    @tool(name=tn.GET_SIGNED_CART_MANDATE)
     def get_signed_cart_mandate(cart_mandate_id: str = LATEST) -> dict:
         """Read back the cart mandate the shopper signed (its signature is verified on read).
 
@@ -119,9 +121,9 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
             status = signatures.read_signed(rt, mid, ("signed", "paid"))
             return ok({"cart_mandate_id": mid, "status": status, "user_signature": "verified"})
 
-        return guarded(rt, memory, "get_signed_cart_mandate", run)
+        return guarded(rt, memory, tn.GET_SIGNED_CART_MANDATE, run)
 
-    @tool(name="invoke_payment_processing")
+    @tool(name=tn.INVOKE_PAYMENT_PROCESSING)
     async def invoke_payment_processing(cart_mandate_id: str = LATEST, payment_method: str | None = None) -> dict:
         """Hand the signed cart to the payment agent: it builds the payment mandate, validates the
         chain, tokenizes the card and asks the processor to authorize.
@@ -131,7 +133,7 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
             payment_method: Optional card hint ("visa", "5678", a token), or "next" to try the next
                 card on file after a decline. Omit for the default card.
         """
-        memory.tool_calls.append("invoke_payment_processing")
+        memory.tool_calls.append(tn.INVOKE_PAYMENT_PROCESSING)
         try:
             mid = memory.resolve(cart_mandate_id, "cart")
             hint = payment_method
@@ -140,7 +142,7 @@ def shopping_tools(rt: Runtime, memory: ToolMemory, run_payment: RunPayment) -> 
             activity(rt, agent, "handing the signed cart to the payment agent…")
             payment = await asyncio.to_thread(payments.prepare_hp_payment, rt, mid, hint)
         except Exception as exc:  # errors become results, through the same mapping as every tool
-            return guarded(rt, memory, "invoke_payment_processing", _raiser(exc))
+            return guarded(rt, memory, tn.INVOKE_PAYMENT_PROCESSING, _raiser(exc))
         # The payment mandate carries the cart's total: no second read of the cart.
         amount = from_major(payment.payment.payment_mandate_contents.payment_details_total.amount.value)
         text = await run_payment(payment.mandate_id, "hp", amount)

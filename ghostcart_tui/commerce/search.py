@@ -4,6 +4,7 @@ per catalog text and reused; price and stock are always read from the Products p
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -123,7 +124,7 @@ def _parse(query: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     terms = tuple(_norm(w) for w in _words(query) if w not in _STOP_WORDS)
     if not terms:  # only filler ("buy me some") or no words at all: nothing to narrow by
         return None
-    pairs = tuple(_norm(a + b) for a, b in zip(terms, terms[1:], strict=False))
+    pairs = tuple(_norm(a + b) for a, b in itertools.pairwise(terms))
     return terms, pairs
 
 

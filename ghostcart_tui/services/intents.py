@@ -74,7 +74,8 @@ def create_intent(rt: Runtime, product_query: str, constraints: Constraints, *, 
         mandate_id=rt.ids.new("intent"),
         user_id=rt.user_id,
         description=describe_intent(product_query, constraints, days, notify_only=notify_only)
-                    + ap2_v02.budget_note(rt, constraints),
+                    # the most it can charge, in money, always (with what is left of a budget when one is set)
+                    + (ap2_v02.budget_note(rt, constraints) or " " + ap2_v02.charge_note(constraints)),
         product_query=product_query,
         constraints=constraints,
         expiry=now + timedelta(days=days),

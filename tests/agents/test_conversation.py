@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from ghostcart_tui.agents.conversation import Conversation
-from ghostcart_tui.services import monitoring, orders
+from ghostcart_tui.services import monitoring
 
 from .conftest import Recorder, make_runtime
 

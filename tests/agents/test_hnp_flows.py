@@ -68,3 +68,39 @@ async def test_cancel_the_watch_from_the_chat(rt, events, convo):
     assert events.one("monitoring_cancelled").job_id == job
     assert orders.counts(rt)["active_monitoring_jobs"] == 0
     assert "stopped watching" in out.text
+
+
+async def test_tell_me_when_creates_a_notify_only_watch(rt, events, convo):
+    """notify_only is supported by services.intents: "let me know" signs an intent that needs the
+    shopper's cart confirmation, and nothing is bought by itself."""
+    out = await convo.send("don't buy it, just let me know when the airpods are under $200")
+    intent = events.one("intent_created")
+    m = orders.get_mandate(rt, intent.mandate_id)
+    assert m.data["intent"]["user_cart_confirmation_required"] is True
+    assert m.data["intent"]["skus"] == ["prod_airpods_001"]
+    assert not out.pending_signature.autonomous
+    await convo.answer_signature(out.pending_signature.mandate_id, True)
+    assert [j.max_price_cents for j in monitoring.list_jobs(rt)] == [20000]
+    assert not events.named("transaction")
+
+
+async def test_questions_and_returns_never_spend(rt, events, convo):
+    for text in ("when will the samsung tab be back in stock?", "i want to return the sony headphones",
+                 "will the airpods get cheaper?"):
+        out = await convo.send(text)
+        assert out.text.strip()
+        assert out.pending_signature is None, text
+    assert not events.named("intent_created") and not events.named("cart_created")
+
+
+def test_the_offline_model_never_ends_a_turn_without_words():
+    from ghostcart_tui.agents.offline import model
+    from ghostcart_tui.agents.offline.reply import Reply
+
+    original = model.policy_supervisor.decide
+    try:
+        model.policy_supervisor.decide = lambda t, w=None: Reply("")  # type: ignore[assignment]
+        reply = model.decide([{"role": "user", "content": [{"text": "hi"}]}], "[ghostcart:supervisor]", [])
+    finally:
+        model.policy_supervisor.decide = original  # type: ignore[assignment]
+    assert reply.text == model.EMPTY_FALLBACK

@@ -106,7 +106,7 @@ async def test_prompt_injection_in_product_text_changes_nothing(rt, events, conv
         "Kitchen", 1500, True, 1))
     out = await convo.send("buy a ghost mug under $20")
     sig = events.one("signature_requested")
-    assert [l.quantity for l in out.pending_signature.lines] == [1]
+    assert [ln.quantity for ln in out.pending_signature.lines] == [1]
     assert not events.named("transaction")  # nothing paid before the signature
     await convo.answer_signature(sig.mandate_id, True)
     tx = events.one("transaction")

@@ -135,6 +135,22 @@ def _cart_over(rt, event, cap: int) -> bool:
     return False
 
 
+def _judge_text(expect: dict[str, Any], reply: str, v: Verdict) -> Verdict:
+    """Every reply has words (an empty reply is always a failure); `reply_contains` / `reply_lacks`
+    (case-insensitive substrings) check what the shopper reads."""
+    if not reply.strip():
+        v.problems.append("empty reply")
+    low = reply.casefold()
+    for want in expect.get("reply_contains") or []:
+        if str(want).casefold() not in low:
+            v.problems.append(f"reply lacks {want!r}")
+    for bad in expect.get("reply_lacks") or []:
+        if str(bad).casefold() in low:
+            v.problems.append(f"reply has {bad!r}")
+    v.ok = not v.problems and v.wrong_spend is None
+    return v
+
+
 async def _say(convo, rt, text: str) -> tuple[dict[str, Any], list]:
     events: list = []
     unsubscribe = rt.bus.subscribe(events.append)
@@ -143,10 +159,12 @@ async def _say(convo, rt, text: str) -> tuple[dict[str, Any], list]:
         if pending is not None:  # the TUI makes the shopper answer the dialog first
             await convo.answer_signature(pending.mandate_id, False)
             events.clear()
-        await convo.send(text)
+        out = await convo.send(text)
     finally:
         unsubscribe()
-    return _decided(rt, convo.session_id), events
+    decided = dict(_decided(rt, convo.session_id))
+    decided["_reply"] = out.text
+    return decided, events
 
 
 async def run_singles(singles: list[dict[str, Any]], report: Report, home: str) -> None:
@@ -158,7 +176,8 @@ async def run_singles(singles: list[dict[str, Any]], report: Report, home: str) 
         for item in singles:
             convo.new_conversation()
             decided, events = await _say(convo, rt, str(item["text"]))
-            v = _judge(rt, item.get("expect") or {}, decided, events)
+            v = _judge_text(item.get("expect") or {}, decided["_reply"],
+                            _judge(rt, item.get("expect") or {}, decided, events))
             pending = convo.pending_signature()
             if pending is not None:
                 await convo.answer_signature(pending.mandate_id, False)
@@ -187,10 +206,14 @@ async def run_conversation(conv: dict[str, Any], report: Report, home: str) -> N
                 if pending is None:
                     problems.append(f"turn {n}: nothing to sign")
                     continue
-                await convo.answer_signature(pending.mandate_id, str(turn["sign"]) == "approve")
+                out = await convo.answer_signature(pending.mandate_id, str(turn["sign"]) == "approve")
+                v = _judge_text(turn.get("expect") or {}, out.text, Verdict(ok=True))
+                if not v.ok:
+                    problems.append(f"turn {n} sign {turn['sign']}: {'; '.join(v.problems)}")
                 continue
             decided, events = await _say(convo, rt, str(turn["say"]))
-            v = _judge(rt, turn.get("expect") or {}, decided, events)
+            v = _judge_text(turn.get("expect") or {}, decided["_reply"],
+                            _judge(rt, turn.get("expect") or {}, decided, events))
             if v.wrong_spend:
                 report.wrong_spends.append(f"{conv['id']} turn {n}: {v.wrong_spend} — {turn['say']!r}")
             if not v.ok:

@@ -11,6 +11,7 @@ import pytest
 from .harness import evaluate
 
 DEFAULT = Path(__file__).parent / "data" / "visible.yaml"
+REGRESSIONS = Path(__file__).parent / "data" / "regressions.yaml"
 
 
 def test_evaluation_set() -> None:
@@ -26,3 +27,12 @@ def test_evaluation_set() -> None:
     assert not report.wrong_spends
     assert report.single_accuracy() >= 0.95
     assert report.conversation_accuracy() >= 0.90
+
+
+def test_regressions() -> None:
+    """Conversations from shoppers' QA findings (tests/eval/data/regressions.yaml): every one must
+    pass, no reply may be empty, and nothing may be spent that was not asked for."""
+    report = evaluate(REGRESSIONS)
+    print(f"\nevaluation file: {REGRESSIONS}\n{report.table()}")
+    assert not report.wrong_spends, report.wrong_spends
+    assert not report.failures, "\n".join(report.failures)

@@ -16,15 +16,16 @@ from typing import Any
 
 from strands.models import Model
 
+from .. import tool_names as tn
 from . import policy_delegate, policy_shopping, policy_supervisor
 from .reply import Reply
 from .transcript import read
 from .world import World
 
 _MARKER = re.compile(r"\[ghostcart:(\w+)\]")
-_BY_TOOL = (("shopping_agent", "supervisor"), ("delegate_agent", "supervisor"),
-            ("create_hnp_intent", "delegate"), ("create_shopping_cart", "shopping"),
-            ("process_payment_authorization", "payment"))
+_BY_TOOL = ((tn.SHOPPING_AGENT, "supervisor"), (tn.DELEGATE_AGENT, "supervisor"),
+            (tn.CREATE_HNP_INTENT, "delegate"), (tn.CREATE_SHOPPING_CART, "shopping"),
+            (tn.PROCESS_PAYMENT_AUTHORIZATION, "payment"))
 
 
 def which_agent(system_prompt: str | None, tool_specs: list[dict] | None) -> str:
@@ -54,7 +55,12 @@ def decide(messages: list[dict], system_prompt: str | None, tool_specs: list[dic
     unknown = [name for name, _ in reply.calls if tools and name not in tools]
     if unknown:
         return Reply(f"I can't do that here (missing tool {unknown[0]}).")
+    if not reply.calls and not (reply.text or "").strip():  # a turn never ends without words
+        return Reply(EMPTY_FALLBACK)
     return reply
+
+
+EMPTY_FALLBACK = "Sorry, I don't have an answer for that. What would you like me to find, buy or watch?"
 
 
 def _tokens(chars: int) -> int:

@@ -119,13 +119,9 @@ def _buy_verbs(lows: list[str]) -> list[int]:
             if w == "get" and prev not in _BUY_PREV_OK and i != 0 and nxt != "me":
                 continue
             out.append(i)
-        elif w == "pick" and nxt == "up":
-            out.append(i)
-        elif w in ("add", "put", "throw", "stick") and last_cart > i:
-            out.append(i)
-        elif w == "check" and nxt == "out" and i + 2 >= n:
-            out.append(i)
-        elif w in ("take", "have") and prev in ("i'll", "ill", "i'd"):
+        elif (w == "pick" and nxt == "up") or (w in ("add", "put", "throw", "stick") and last_cart > i) \
+                or (w == "check" and nxt == "out" and i + 2 >= n) \
+                or (w in ("take", "have") and prev in ("i'll", "ill", "i'd")):
             out.append(i)
     return out
 

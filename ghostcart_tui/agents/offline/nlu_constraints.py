@@ -32,7 +32,7 @@ def extract_constraints(text: str, default_expiry_days: int = 7) -> Constraints 
     unusable (no product, no price bound, a nonsense amount or period). Never guesses a price."""
     try:
         a = analyze(text)
-    except Exception:  # noqa: BLE001 - user text must never crash the caller
+    except Exception:
         return NeedsInfo("product", "What would you like me to watch for?")
     ok_default = isinstance(default_expiry_days, int) and 1 <= default_expiry_days <= MAX_DAYS
     default = default_expiry_days if ok_default else 7
@@ -85,7 +85,7 @@ def parse_money_phrase(text: str) -> int | None:
         words = [t for t in a.toks if t.kind != "punct"]
         if len(words) == 1 and words[0].kind == "num":
             return parse_money(words[0].raw)
-    except Exception:  # noqa: BLE001 - user text must never crash the caller
+    except Exception:
         return None
     return None
 

@@ -129,7 +129,7 @@ def _glued_suffix(toks: list[Token], k: int) -> bool:
 
 
 class _Core:
-    __slots__ = ("start", "end", "cents", "error", "currency", "foreign", "kind", "text")
+    __slots__ = ("cents", "currency", "end", "error", "foreign", "kind", "start", "text")
     start: int
     end: int
     cents: int | None
@@ -151,14 +151,11 @@ def _parse_core(toks: list[Token], lows: list[str], norm: str, j: int) -> _Core 
         # a "-" is a sign only when glued to what follows and not glued to a word before it
         if idx >= n or lows[idx] not in ("-",) or idx + 1 >= n:
             return False
-        if not (toks[idx].end == toks[idx + 1].pos):
+        if toks[idx].end != toks[idx + 1].pos:
             return False
         return idx == 0 or _is_word_gap(toks, idx - 1, idx) or lows[idx - 1] in _USD_PREFIX
 
-    if k < n and lows[k] in _NEG_WORDS:
-        neg = True
-        k += 1
-    elif sign_at(k):
+    if (k < n and lows[k] in _NEG_WORDS) or sign_at(k):
         neg = True
         k += 1
     if k < n and lows[k] in _USD_PREFIX:

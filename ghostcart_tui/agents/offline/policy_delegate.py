@@ -7,6 +7,7 @@ back + activate in one message → confirm what is watched.
 
 from __future__ import annotations
 
+from .. import tool_names as tn
 from . import nlu
 from . import requests as rq
 from .reply import Reply, major, usd
@@ -45,19 +46,21 @@ def _plan_watch(t: Transcript, plan: dict, world: World | None) -> Reply:
                     "Please review and sign the intent.")
         if plan.get("replace_job"):
             text = f"This replaces your current watch ({plan['replace_job']}) once you sign. " + text
-        return Reply(text, [("create_hnp_intent", args), ("request_user_intent_signature", {"intent_mandate_id": LATEST})])
+        return Reply(text, [(tn.CREATE_HNP_INTENT, args),
+                            (tn.REQUEST_USER_INTENT_SIGNATURE, {"intent_mandate_id": LATEST})])
     last = t.results[-1]
-    if last.name == "activate_monitoring_job" and last.ok:
+    if last.name == tn.ACTIVATE_MONITORING_JOB and last.ok:
         if world is not None:
             from .policy_watch import remember
 
-            remember(world.state(), str(last.data.get("job_id")), list(plan["skus"]), str(plan["label"]))
+            remember(world.state(), str(last.data.get("job_id")), list(plan["skus"]), str(plan["label"]),
+                     bool(plan.get("notify_only")))
             world.save()
-        if plan.get("replace_job") and not t.called("cancel_monitoring_job"):
-            return Reply(calls=[("cancel_monitoring_job", {"job_id": plan["replace_job"]})])
+        if plan.get("replace_job") and not t.called(tn.CANCEL_MONITORING_JOB):
+            return Reply(calls=[(tn.CANCEL_MONITORING_JOB, {"job_id": plan["replace_job"]})])
         return Reply(_activated_text(last, bool(plan.get("notify_only"))))
-    if last.name == "cancel_monitoring_job":
-        act = t.last("activate_monitoring_job")
+    if last.name == tn.CANCEL_MONITORING_JOB:
+        act = t.last(tn.ACTIVATE_MONITORING_JOB)
         return Reply(_activated_text(act, bool(plan.get("notify_only"))) + " The old watch is cancelled." if act
                      else "The old watch is cancelled.")
     return decide_tools(t)
@@ -86,31 +89,32 @@ def decide_tools(t: Transcript) -> Reply:
             return Reply(f"Done: I stopped watching {r.data.get('product_query')} (job {r.data.get('job_id')}); "
                          "nothing will be bought.")
         job, words = cancel
-        return Reply(calls=[("cancel_monitoring_job", {"job_id": job} if job else {"product_query": words or ""})])
+        return Reply(calls=[(tn.CANCEL_MONITORING_JOB, {"job_id": job} if job else {"product_query": words or ""})])
     if not t.results:
         c = nlu.extract_constraints(t.request)
-        calls = [("extract_monitoring_constraints", {"request": t.request})]
+        calls = [(tn.EXTRACT_MONITORING_CONSTRAINTS, {"request": t.request})]
         if c.product_query:
-            calls.append(("search_products", {"query": c.product_query}))
+            calls.append((tn.SEARCH_PRODUCTS, {"query": c.product_query}))
         return Reply(calls=calls)
     last = t.results[-1]
-    if last.name == "activate_monitoring_job":
+    if last.name == tn.ACTIVATE_MONITORING_JOB:
         return Reply(_activated_text(last))
-    if last.name == "request_user_intent_signature":
+    if last.name == tn.REQUEST_USER_INTENT_SIGNATURE:
         return _after_signature(t)
-    if last.name == "get_signed_intent_mandate":
-        return Reply(calls=[("activate_monitoring_job", {"intent_mandate_id": last.data.get("intent_mandate_id", LATEST)})])
+    if last.name == tn.GET_SIGNED_INTENT_MANDATE:
+        intent_id = last.data.get("intent_mandate_id", LATEST)
+        return Reply(calls=[(tn.ACTIVATE_MONITORING_JOB, {"intent_mandate_id": intent_id})])
     return _after_constraints(t)
 
 
 def _after_constraints(t: Transcript) -> Reply:
-    ex = t.last("extract_monitoring_constraints")
+    ex = t.last(tn.EXTRACT_MONITORING_CONSTRAINTS)
     if ex is None or not ex.ok:
         return Reply("I couldn't read those conditions. Try e.g. \"buy AirPods if they drop below $180\".")
     c = ex.data
     if not c.get("complete"):
         return Reply(c.get("question") or "What is the most you want to pay per item?")
-    found = t.last("search_products")
+    found = t.last(tn.SEARCH_PRODUCTS)
     hits = (found.data.get("results", []) if found and found.ok else [])
     args = {"product_query": c["product_query"], "max_price_usd": major(c["max_price_cents"])}
     if c.get("max_delivery_days") is not None:
@@ -134,23 +138,28 @@ def _after_constraints(t: Transcript) -> Reply:
     if c.get("max_delivery_days") is not None:
         cond += f" with delivery within {c['max_delivery_days']} day{'s' if c['max_delivery_days'] != 1 else ''}"
     text = f"I'll watch {what} and buy it when the price is {cond}.{now} {AUTONOMY} Please review and sign the intent."
-    return Reply(text, [("create_hnp_intent", args),
-                        ("request_user_intent_signature", {"intent_mandate_id": LATEST})])
+    return Reply(text, [(tn.CREATE_HNP_INTENT, args),
+                        (tn.REQUEST_USER_INTENT_SIGNATURE, {"intent_mandate_id": LATEST})])
 
 
 def _after_signature(t: Transcript) -> Reply:
-    intent = t.last("create_hnp_intent")
+    intent = t.last(tn.CREATE_HNP_INTENT)
     if intent is not None and not intent.ok:
         return Reply(f"I couldn't create the intent: {intent.data.get('message', 'unknown error')}")
-    sig = t.last("request_user_intent_signature")
+    sig = t.last(tn.REQUEST_USER_INTENT_SIGNATURE)
     if sig is None:
         return Reply("I couldn't get your signature: no signature was requested")
     if not sig.ok:
         return Reply(f"I couldn't get your signature: {sig.data.get('message', 'unknown error')}")
     mid = sig.data.get("mandate_id", LATEST)
     if sig.data.get("signature") == "approved":
-        return Reply(calls=[("get_signed_intent_mandate", {"intent_mandate_id": mid}),
-                            ("activate_monitoring_job", {"intent_mandate_id": mid})])
+        return Reply(calls=[(tn.GET_SIGNED_INTENT_MANDATE, {"intent_mandate_id": mid}),
+                            (tn.ACTIVATE_MONITORING_JOB, {"intent_mandate_id": mid})])
+    plan = rq.plan(t.request) or {}
+    if plan.get("replace_job"):
+        return Reply(f"Okay, you declined the new intent, so nothing changed: your existing watch "
+                     f"({plan['replace_job']}) on {plan.get('label') or 'that product'} is still active with its "
+                     "old limits. Say \"what am i watching?\" to see it, or \"cancel it\" to stop it.")
     return Reply("Okay, you declined the intent, so nothing will be bought and nothing is being watched. "
                  "Want to change the conditions, or buy something now instead?")
 

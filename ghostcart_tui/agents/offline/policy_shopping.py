@@ -8,6 +8,7 @@ Payment: validate, credentials, authorize in one message → report.
 
 from __future__ import annotations
 
+from .. import tool_names as tn
 from . import nlu
 from . import requests as rq
 from .reply import Reply, major, usd
@@ -29,7 +30,7 @@ def _cart_calls(pid: str, qty: int, budget: int | None) -> list[tuple[str, dict]
     args = {"product_id": pid, "quantity": qty}
     if budget:
         args["max_price_usd"] = major(budget)
-    return [("create_shopping_cart", args), ("request_user_cart_signature", {"cart_mandate_id": LATEST})]
+    return [(tn.CREATE_SHOPPING_CART, args), (tn.REQUEST_USER_CART_SIGNATURE, {"cart_mandate_id": LATEST})]
 
 
 def _line(i: int, p: dict) -> str:
@@ -43,8 +44,8 @@ def _plan_list(t: Transcript, plan: dict) -> Reply:
         args: dict = {"query": str(plan.get("query") or "products"), "product_ids": list(plan.get("ids") or [])}
         if plan.get("max_price_cents"):
             args["max_price_usd"] = major(plan["max_price_cents"])
-        return Reply(calls=[("search_products", args)])
-    found = t.last("search_products")
+        return Reply(calls=[(tn.SEARCH_PRODUCTS, args)])
+    found = t.last(tn.SEARCH_PRODUCTS)
     if found is None or not found.ok:
         return Reply(f"The search failed: {(found.data if found else {}).get('message', 'unknown error')}")
     hits = found.data.get("results", [])
@@ -53,6 +54,8 @@ def _plan_list(t: Transcript, plan: dict) -> Reply:
     budget = plan.get("max_price_cents")
     lines = "\n".join(_line(i, p) for i, p in enumerate(hits, 1))
     head = f"I found {len(hits)} match{'es' if len(hits) != 1 else ''} for '{plan.get('query')}'"
+    if plan.get("query") == "all products":
+        head = f"Here {'are' if len(hits) != 1 else 'is'} {len(hits)} product{'s' if len(hits) != 1 else ''} we carry"
     head += f" within {usd(budget)}:" if budget else ":"
     return Reply(f"{head}\n{lines}\n\n{plan.get('tail') or ''}".rstrip())
 
@@ -72,15 +75,15 @@ def decide(t: Transcript, world: World | None = None) -> Reply:
     if plan is not None and plan.get("op") == "list":
         return _plan_list(t, plan)
     retry = rq.retry(t.request)
-    if t.results and t.results[-1].name == "request_user_cart_signature":
+    if t.results and t.results[-1].name == tn.REQUEST_USER_CART_SIGNATURE:
         sig = t.results[-1]
-        cart = t.last("create_shopping_cart")
+        cart = t.last(tn.CREATE_SHOPPING_CART)
         if sig.ok and sig.data.get("signature") != "approved" and cart is not None and cart.ok:
             items = cart.data.get("items") or [{}]
             _note(world, cart=None, declined={"product_id": items[0].get("product_id"),
                                               "quantity": items[0].get("quantity", 1),
                                               "max_price_cents": rq.budget(t.request)})
-    if t.results and t.results[-1].name == "invoke_payment_processing" and t.results[-1].ok:
+    if t.results and t.results[-1].name == tn.INVOKE_PAYMENT_PROCESSING and t.results[-1].ok:
         d = t.results[-1].data
         if d.get("status") == "authorized":
             _note(world, cart=None, declined=None, retry_cart=None,
@@ -90,7 +93,7 @@ def decide(t: Transcript, world: World | None = None) -> Reply:
     if not t.results:
         if retry:
             cart_id, hint = retry
-            return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": cart_id,
+            return Reply(calls=[(tn.INVOKE_PAYMENT_PROCESSING, {"cart_mandate_id": cart_id,
                                                                "payment_method": hint or "next"})])
         query, budget, qty, buy = _wanted(t)
         pid = rq.product_id(t.request)
@@ -101,35 +104,36 @@ def decide(t: Transcript, world: World | None = None) -> Reply:
         args: dict[str, object] = {"query": query}
         if budget:
             args["max_price_usd"] = major(budget)
-        return Reply(calls=[("search_products", args)])
+        return Reply(calls=[(tn.SEARCH_PRODUCTS, args)])
     last = t.results[-1]
-    if last.name == "invoke_payment_processing":
+    if last.name == tn.INVOKE_PAYMENT_PROCESSING:
         return Reply(_payment_text(last))
-    if last.name == "request_user_cart_signature":
+    if last.name == tn.REQUEST_USER_CART_SIGNATURE:
         return _after_signature(t, last)
-    if last.name == "get_signed_cart_mandate":  # pay was not called with it (should not happen)
-        return Reply(calls=[("invoke_payment_processing", {"cart_mandate_id": last.data.get("cart_mandate_id", LATEST)})])
-    if last.name == "search_products":
+    if last.name == tn.GET_SIGNED_CART_MANDATE:  # pay was not called with it (should not happen)
+        cart_id = last.data.get("cart_mandate_id", LATEST)
+        return Reply(calls=[(tn.INVOKE_PAYMENT_PROCESSING, {"cart_mandate_id": cart_id})])
+    if last.name == tn.SEARCH_PRODUCTS:
         return _after_search(t)
     return Reply("Something went wrong on my side; please ask again.")
 
 
 def _after_signature(t: Transcript, sig: Result) -> Reply:
-    cart = t.last("create_shopping_cart")
+    cart = t.last(tn.CREATE_SHOPPING_CART)
     if cart is not None and not cart.ok:
         return Reply(f"I couldn't build that cart: {cart.data.get('message', 'unknown error')}")
     if not sig.ok:
         return Reply(f"I couldn't get your signature: {sig.data.get('message', 'unknown error')}")
     mid = sig.data.get("mandate_id", LATEST)
     if sig.data.get("signature") == "approved":
-        return Reply(calls=[("get_signed_cart_mandate", {"cart_mandate_id": mid}),
-                            ("invoke_payment_processing", {"cart_mandate_id": mid})])
+        return Reply(calls=[(tn.GET_SIGNED_CART_MANDATE, {"cart_mandate_id": mid}),
+                            (tn.INVOKE_PAYMENT_PROCESSING, {"cart_mandate_id": mid})])
     return Reply("Okay, you declined the cart, so nothing was charged. Would you like to look at "
                  "other options or search for something else?")
 
 
 def _after_search(t: Transcript) -> Reply:
-    searches = t.all("search_products")
+    searches = t.all(tn.SEARCH_PRODUCTS)
     first = searches[0]
     if not first.ok:
         return Reply(f"The search failed: {first.data.get('message', 'unknown error')}")
@@ -156,7 +160,7 @@ def _after_search(t: Transcript) -> Reply:
                      "(say \"the second one\", a name, or a product id)")
     if not top.get("in_stock"):
         # Offer alternatives from the same category (a second search); never cart the item.
-        return Reply(calls=[("search_products", {"query": top.get("category") or query})])
+        return Reply(calls=[(tn.SEARCH_PRODUCTS, {"query": top.get("category") or query})])
     return Reply(_over_budget_text(top, budget))
 
 
@@ -204,10 +208,10 @@ def decide_payment(t: Transcript) -> Reply:
     mode = "hnp" if "hnp" in t.request.lower() or "not present" in t.request.lower() else "hp"
     if not t.results:
         return Reply(calls=[(f"validate_{mode}_chain", {"payment_mandate_id": pid}),
-                            ("retrieve_payment_credentials", {"payment_mandate_id": pid}),
-                            ("process_payment_authorization", {"payment_mandate_id": pid})])
+                            (tn.RETRIEVE_PAYMENT_CREDENTIALS, {"payment_mandate_id": pid}),
+                            (tn.PROCESS_PAYMENT_AUTHORIZATION, {"payment_mandate_id": pid})])
     failed = next((r for r in t.results if not r.ok), None)
-    auth = t.last("process_payment_authorization")
+    auth = t.last(tn.PROCESS_PAYMENT_AUTHORIZATION)
     if auth is not None and auth.ok:
         d = auth.data
         if d.get("status") == "authorized":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import answers, policy_watch
 from .pipeline.state import Asked
@@ -22,14 +23,15 @@ from .transcript import Transcript
 from .world import World, bare
 
 _ASKS_WHEN_STUCK = frozenset({Act.BUY_NOW, Act.WATCH_BUY, Act.WATCH_NOTIFY})
+ALL_PRODUCTS = "all products"  # the search label of a store-wide list (never a product query)
 _CARDS = ("visa", "mastercard", "amex", "discover", "debit", "credit", "paypal")
 
 
 def _buy_now(c: Ctx) -> Reply:
     u, s = c.u, c.u.slots
     if s.problems:
-        return c.ask(problem_question(s.problems), Asked("quantity" if "more than the" in s.problems[0] else "max_price",
-                                                         "buy_now", u.products, _slots(c)))
+        kind = "quantity" if "more than the" in s.problems[0] else "max_price"
+        return c.ask(problem_question(s.problems), Asked(kind, "buy_now", u.products, _slots(c)))
     items = c.products()
     if not items:
         return c.ask("What would you like me to buy?", Asked("which_product", "buy_now", [], _slots(c), []))
@@ -48,6 +50,12 @@ def _buy_now(c: Ctx) -> Reply:
                          "in a cart:\n" + "\n".join(answers.line(i, p) for i, p in enumerate(items, 1))
                          + "\nRaise the budget (\"make it $400\"), or ask me to watch a price.")
         shown = fits or items
+        if u.reference == "named-list":  # "the backpack and the jacket": carts hold one product
+            ids = [p.product_id for p in shown]
+            return c.list_reply(ids, c.names(ids), s.max_price_cents,
+                                "I can put only one product in each cart, so let's do them one at a time: which "
+                                "one first? (say \"the first one\" or a name)",
+                                Asked("which_product", "buy_now", [], _slots(c), ids))
         return c.list_reply([p.product_id for p in shown], c.names([p.product_id for p in shown]), s.max_price_cents,
                             "Which one should I buy? (say \"the second one\", a name, or a product id)",
                             Asked("which_product", "buy_now", [], _slots(c), [p.product_id for p in shown]))
@@ -69,9 +77,7 @@ def _buy_now(c: Ctx) -> Reply:
         c.world.publish_results(p.name, [p.product_id] + [a.product_id for a in alts])
         return c.say(text)
     if s.max_price_cents is not None and p.price_cents > s.max_price_cents:
-        return c.say(f"{p.name} costs {usd(p.price_cents)}, above your {usd(s.max_price_cents)} budget, so I haven't "
-                     f"put it in a cart. Say \"make it {usd(p.price_cents).split('.')[0]}\" to raise your budget, or "
-                     "ask me to watch it and buy it automatically if the price drops.")
+        return _over_budget(c, p, s.max_price_cents, " I haven't put it in a cart.")
     total = answers.total_for(p, qty)
     if s.max_total_cents is not None and total > s.max_total_cents:
         return c.say(f"{qty} × {p.name} comes to {usd(total)} with tax and shipping, above your "
@@ -133,7 +139,8 @@ def _browse(c: Ctx) -> Reply:
     shown = in_stock[:8]
     ids = [p.product_id for p in shown]
     tail = "Say \"buy it\"" if len(ids) == 1 else "Tell me which one to buy (e.g. \"the second one\")"
-    query = c.names(ids) if len(ids) <= 2 else (shown[0].category if len({p.category for p in shown}) == 1 else "the store")
+    one_category = len({p.category for p in shown}) == 1
+    query = c.names(ids) if len(ids) <= 2 else (shown[0].category if one_category else ALL_PRODUCTS)
     return c.list_reply(ids, query, s.max_price_cents, f"{tail}, or ask me to watch a price.",
                         Asked("which_product", "buy_now", [], {}, ids) if len(ids) > 1 else None)
 
@@ -152,11 +159,18 @@ def _question(c: Ctx) -> Reply:
     c.state.focus = [p.product_id for p in items]
     if len(items) > 1:
         c.state.last_list = [p.product_id for p in items]
+    low = c.text.casefold()
+    if len(items) > 1 and c.u.topic == "price" and (c.u.quantities or "total" in low or " and " in low):
+        return c.say(answers.basket_answer([(p, c.u.quantities.get(p.product_id, 1)) for p in items]))
     return c.say(answers.product_answer(c.u.topic, items))
 
 
 def _orders(c: Ctx) -> Reply:
-    return c.say(answers.orders_answer(c.world.orders(), c.world.watches(), c.u.topic))
+    if c.u.topic == "watches":
+        notify = {w.job_id for w in c.state.watches if w.notify_only}
+        return c.say(answers.watches_answer([replace(w, notify_only=w.notify_only or w.job_id in notify)
+                                             for w in c.world.watches()]))
+    return c.say(answers.orders_answer(c.world.orders(), c.world.watches(), c.u.topic, c.catalog))
 
 
 def _spending(c: Ctx) -> Reply:
@@ -165,6 +179,8 @@ def _spending(c: Ctx) -> Reply:
 
 
 def _policy(c: Ctx) -> Reply:
+    if c.u.topic == "returns":
+        return c.say(answers.returns_answer(c.world.orders()))
     return c.say(answers.POLICIES.get(c.u.topic or "shipping", answers.SHIPPING))
 
 
@@ -198,7 +214,7 @@ def _not_carried(c: Ctx) -> Reply:
 def _missing_category(what: str) -> str:
     from .pipeline.lexicon import NOT_CARRIED
 
-    return NOT_CARRIED.get(what, "Electronics")
+    return NOT_CARRIED.get(what, NOT_CARRIED.get(what.rstrip("s"), ""))  # unknown: no arbitrary alternatives
 
 
 def _clarify(c: Ctx) -> Reply:
@@ -208,6 +224,9 @@ def _clarify(c: Ctx) -> Reply:
     if u.unknown and not u.products:
         return c.ask(unknown_question(u, c.catalog))
     items = c.products()
+    budget = u.slots.max_price_cents
+    if len(items) == 1 and budget is not None and items[0].price_cents > budget:
+        return _over_budget(c, items[0], budget)
     if len(items) == 1:
         p = items[0]
         c.state.focus = [p.product_id]
@@ -217,6 +236,26 @@ def _clarify(c: Ctx) -> Reply:
     if len(items) > 1:
         return _browse(c)
     return c.ask("What would you like me to buy or look for?", Asked("which_product", "buy_now", [], _slots(c), []))
+
+
+def _over_budget(c: Ctx, p, budget: int, note: str = "") -> Reply:
+    """A product asked for with a budget it doesn't fit: say so, and offer what fits (closest to the
+    budget first, same category), never a purchase above it."""
+    gap = p.price_cents - budget
+    text = f"{p.name} is {usd(p.price_cents)}, {usd(gap)} over your {usd(budget)} budget.{note}"
+    fits = sorted([a for a in c.catalog.values() if a.category == p.category and a.in_stock
+                   and a.price_cents <= budget and a.product_id != p.product_id], key=lambda a: -a.price_cents)[:3]
+    if not fits:
+        c.state.focus = [p.product_id]
+        return c.say(text + f" Nothing else in {p.category} fits that budget. Raise it (\"make it "
+                     f"{usd(p.price_cents).split('.')[0]}\"), or ask me to watch {p.name} for a lower price.")
+    ids = [a.product_id for a in fits]
+    c.show(ids, p.category)
+    c.state.focus = [p.product_id]  # "make it $400" still revises the product asked for
+    c.state.asked = Asked("which_product", "buy_now", [], {"max_price_cents": budget}, ids)
+    return Reply(text + f" Within your budget in {p.category}:\n"
+                 + "\n".join(answers.line(i, a) for i, a in enumerate(fits, 1))
+                 + f"\n\nWant one of these? Or I can watch {p.name} and buy it if it drops to {usd(budget)}.")
 
 
 def _retry(c: Ctx) -> Reply:

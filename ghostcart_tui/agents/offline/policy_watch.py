@@ -4,8 +4,8 @@ must match exactly one live watch, otherwise the shopper is asked which."""
 
 from __future__ import annotations
 
-from .pipeline.resolve import resolve
 from .pipeline.normalize import normalize
+from .pipeline.resolve import resolve
 from .pipeline.state import Asked, Watch
 from .pipeline.types import Act
 from .policy_context import DELEGATE, Ctx, problem_question, unknown_question
@@ -25,7 +25,7 @@ def _slots(c: Ctx) -> dict:
 
 def _explicit_set(text: str) -> bool:
     words = text.casefold().replace(",", " ").split()
-    return "or" in words or "either" in words or "any" in words and "of" in words
+    return "or" in words or "either" in words or ("any" in words and "of" in words)
 
 
 def watch(c: Ctx) -> Reply:
@@ -65,15 +65,6 @@ def watch(c: Ctx) -> Reply:
     if days is not None and not 1 <= days <= MAX_WATCH_DAYS:
         return c.ask(f"I can watch for 1 to {MAX_WATCH_DAYS} days. For how long should I watch?",
                      Asked("max_price", act, c.u.products, _slots(c)))
-    if u.act is Act.WATCH_NOTIFY:
-        from ..tools_delegate import notify_only_supported
-
-        if not notify_only_supported():
-            c.understood_only = True
-            return c.ask(f"I can't set up a tell-me-first watch in this version yet, and I won't create one that "
-                         f"buys by itself instead. Should I watch {items[0].name if len(items) == 1 else 'them'} and "
-                         "buy automatically, or would you rather check back yourself?",
-                         Asked("confirm", "watch_buy", [p.product_id for p in items], _slots(c)))
     label = " or ".join(p.name for p in items)
     plan = {"op": "watch", "skus": [p.product_id for p in items], "label": label, "max_price_cents": cap,
             "max_total_cents": s.max_total_cents, "max_delivery_days": s.max_delivery_days,
@@ -145,7 +136,8 @@ def change(c: Ctx) -> Reply:
         return c.ask(f"What should change on the {job.label} watch: the price limit, delivery or how long I watch?",
                      Asked("max_price", "change_watch", _watch_skus(c, job)[:1], _slots(c)))
     skus = _watch_skus(c, job)
-    plan = {"op": "watch", "skus": skus, "label": job.label, "max_price_cents": s.max_price_cents or job.max_price_cents,
+    plan = {"op": "watch", "skus": skus, "label": job.label,
+            "max_price_cents": s.max_price_cents or job.max_price_cents,
             "max_total_cents": s.max_total_cents, "max_delivery_days": s.max_delivery_days,
             "quantity": s.quantity or 1, "expiry_days": s.watch_days, "notify_only": False, "note": "",
             "replace_job": job.job_id}
@@ -156,6 +148,6 @@ def change(c: Ctx) -> Reply:
     return c.call(DELEGATE, _describe(plan) + f" (replaces {job.job_id})", plan)
 
 
-def remember(c_state, job_id: str, skus: list[str], label: str) -> None:
-    c_state.watches = [w for w in c_state.watches if w.job_id != job_id] + [Watch(job_id, skus, label)]
+def remember(c_state, job_id: str, skus: list[str], label: str, notify_only: bool = False) -> None:
+    c_state.watches = [w for w in c_state.watches if w.job_id != job_id] + [Watch(job_id, skus, label, notify_only)]
     c_state.last_watch = job_id

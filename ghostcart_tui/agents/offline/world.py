@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...commerce.catalog import DEMO_CATALOG, Product
 from .pipeline.state import ConvState
@@ -25,6 +25,8 @@ class WatchInfo:
     label: str
     max_price_cents: int
     status: str
+    expires_at: datetime | None = None
+    notify_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ class World:
             return []
         from ...services import monitoring
 
-        return [WatchInfo(j.job_id, j.product_query, j.max_price_cents, j.status)
+        return [WatchInfo(j.job_id, j.product_query, j.max_price_cents, j.status, j.expires_at,
+                          bool(getattr(j, "notify_only", False)))
                 for j in monitoring.list_jobs(self.rt, live_only=True, user_id=self.rt.user_id)
                 if j.status != "purchasing"]
 
@@ -66,21 +69,9 @@ class World:
             return []
         from ...services import orders
 
-        out = []
-        for t in orders.list_transactions(self.rt, user_id=self.rt.user_id):
-            out.append(OrderInfo(t.transaction_id, t.status, t.amount_cents, t.created_at,
-                                 self._cart_items(t.cart_mandate_id), t.mode))
-        return out
-
-    def _cart_items(self, cart_id: str) -> list[str]:
-        from ...services import orders
-
-        try:
-            data: Any = orders.get_mandate(self.rt, cart_id).data  # type: ignore[arg-type]
-            items = data["contents"]["payment_request"]["details"]["display_items"]
-            return [str(i["label"]) for i in items if i.get("label") not in ("Tax", "Shipping")]
-        except Exception:  # an unreadable cart still lists the order, without names
-            return []
+        return [OrderInfo(t.transaction_id, t.status, t.amount_cents, t.created_at,
+                          [n for n in t.product_name.split(", ") if n], t.mode)
+                for t in orders.list_transactions(self.rt, user_id=self.rt.user_id)]
 
     def publish_results(self, query: str, ids: list[str]) -> None:
         if self.rt is not None:

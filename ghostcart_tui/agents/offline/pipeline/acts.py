@@ -158,7 +158,7 @@ def _watch_notify(f: Features) -> float:
 def _browse(f: Features) -> float:
     s = 1.6 * min(f.c("browse"), 1.5) + (0.6 if f.several or f.category else 0) + 0.3 * f.price
     verbless = f.c("buy") + f.c("watch") + f.c("if_when") + f.c("question") == 0
-    s += 1.0 * ((f.category and not f.named or f.several) and verbless)  # "electronics under 200"
+    s += 1.0 * (((f.category and not f.named) or f.several) and verbless)  # "electronics under 200"
     s += 1.0 * (f.category and not f.named and f.c("question") > 0 and f.c("buy") == 0)  # "fashion stuff?"
     s += 1.8 * (f.sup and not f.named and not f.c("buy"))
     s += 0.8 * (f.c("browse") >= 1.3 and not f.c("buy"))
@@ -257,7 +257,8 @@ def pick(f: Features) -> tuple[Act, dict[str, float]]:
     scores = {str(act): round(fn(f), 3) for act, fn in SCORERS.items()}
     ranked = sorted(SCORERS, key=lambda a: (-scores[str(a)], a is not Act.CLARIFY))  # a tie asks
     best, second = ranked[0], ranked[1]
-    if best in _RISKY and second in _RISKY and second is not Act.CLARIFY \
-            and scores[str(best)] - scores[str(second)] < MARGIN and {best, second} != {Act.WATCH_BUY, Act.WATCH_NOTIFY}:
+    close = scores[str(best)] - scores[str(second)] < MARGIN
+    if best in _RISKY and second in _RISKY and second is not Act.CLARIFY and close \
+            and {best, second} != {Act.WATCH_BUY, Act.WATCH_NOTIFY}:
         return Act.CLARIFY, scores
     return best, scores

@@ -57,7 +57,7 @@ def read_date(tokens: list[Token], i: int, today: date) -> tuple[date, int] | No
     skip = 0
     if w0 in ("this", "next", "the", "coming") and len(words) > 1:
         skip, w0 = 1, words[1]
-        if words[0] == "the" and w0 == "end" or w0 == "end":
+        if (words[0] == "the" and w0 == "end") or w0 == "end":
             pass
     if w0 in ("tomorrow", "tmrw", "tmr"):
         return today + timedelta(days=1), skip + 1

@@ -17,7 +17,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "prod_blender_001": ("ninja", "blender", "smoothie maker"),
     "prod_mixer_001": ("kitchenaid", "kitchen aid", "stand mixer", "mixer"),
     "prod_airfryer_001": ("cosori", "air fryer", "airfryer", "fryer"),
-    "prod_sneakers_001": ("nike", "air max", "airmax", "air max 270", "sneakers", "sneaker", "trainers", "running shoes",
+    "prod_sneakers_001": ("nike", "air max", "airmax", "air max 270", "sneakers", "sneaker", "trainers",
+                          "running shoes",
                           "shoes"),
     "prod_jacket_001": ("north face", "northface", "fleece", "jacket", "fleece jacket", "coat"),
     "prod_backpack_001": ("herschel", "backpack", "rucksack", "bag", "daypack"),
@@ -35,6 +36,34 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "appliance": ("prod_coffee_001", "prod_blender_001", "prod_mixer_001", "prod_airfryer_001", "prod_vacuum_001"),
     "appliances": ("prod_coffee_001", "prod_blender_001", "prod_mixer_001", "prod_airfryer_001", "prod_vacuum_001"),
 }
+# Needs in plain words: what a product is *for*. A use word after a purpose word ("for", "to",
+# "likes", "making", …) stands for these products, best fit first ("something for making coffee",
+# "i need to vacuum my car", "a gift for my mom, she likes cooking").
+USES: dict[str, tuple[str, ...]] = {
+    "coffee": ("prod_coffee_001",),
+    "espresso": ("prod_coffee_001",),
+    "brewing": ("prod_coffee_001",),
+    "smoothie": ("prod_blender_001",), "smoothies": ("prod_blender_001",), "blending": ("prod_blender_001",),
+    "baking": ("prod_mixer_001",), "bake": ("prod_mixer_001",), "cakes": ("prod_mixer_001",),
+    "frying": ("prod_airfryer_001",), "fries": ("prod_airfryer_001",),
+    "cooking": ("prod_coffee_001", "prod_blender_001", "prod_mixer_001", "prod_airfryer_001"),
+    "cook": ("prod_coffee_001", "prod_blender_001", "prod_mixer_001", "prod_airfryer_001"),
+    "cooks": ("prod_coffee_001", "prod_blender_001", "prod_mixer_001", "prod_airfryer_001"),
+    "vacuum": ("prod_vacuum_001",), "vacuuming": ("prod_vacuum_001",), "clean": ("prod_vacuum_001",),
+    "cleaning": ("prod_vacuum_001",), "dust": ("prod_vacuum_001",),
+    "music": ("prod_headphones_001", "prod_airpods_001"), "listening": ("prod_headphones_001", "prod_airpods_001"),
+    "running": ("prod_watch_001", "prod_sneakers_001"), "workouts": ("prod_watch_001", "prod_sneakers_001"),
+    "fitness": ("prod_watch_001", "prod_sneakers_001"), "gym": ("prod_watch_001", "prod_sneakers_001"),
+    "hiking": ("prod_backpack_001", "prod_jacket_001"), "camping": ("prod_backpack_001", "prod_jacket_001"),
+    "travel": ("prod_backpack_001",), "school": ("prod_backpack_001",),
+    "reading": ("prod_lamp_001",), "studying": ("prod_lamp_001",),
+    "sleep": ("prod_sheets_001",), "sleeping": ("prod_sheets_001",),
+    "winter": ("prod_jacket_001",), "beach": ("prod_sunglasses_001",),
+}
+PURPOSE = frozenset("for to likes like loves love enjoys enjoy into making make makes doing do go goes "
+                    "".split())
+POSSESSIVE = frozenset({"my", "our", "his", "her", "their", "the", "your"})
+
 # Words that match a name but never identify a product on their own.
 WEAK = frozenset("pro air max set supply co the modern professional led cotton cordless face cover "
                  "egyptian stand desk coffee maker galaxy tab charge".split())
@@ -58,7 +87,7 @@ NOT_CARRIED: dict[str, str] = {
     "espresso machine": "Kitchen", "pizza": "Kitchen", "wine": "Kitchen", "coffee beans": "Kitchen",
     "sofa": "Home", "couch": "Home", "mattress": "Home", "pillow": "Home", "towels": "Home", "chair": "Home",
     "jeans": "Fashion", "dress": "Fashion", "boots": "Fashion", "hat": "Fashion", "socks": "Fashion",
-    "watch band": "Electronics", "gift card": "Home", "book": "Home", "books": "Home", "car": "Home",
+    "watch band": "Electronics", "gift card": "", "voucher": "", "book": "Home", "books": "Home", "car": "Home",
     "bike": "Home", "bicycle": "Home", "guitar": "Home", "plane ticket": "Home", "flowers": "Home",
 }
 
@@ -96,14 +125,16 @@ CUES: dict[str, tuple[str, ...]] = {
                  "price of", "cost", "costs", "in stock", "available", "arrive", "delivery time", "?", "would",
                  "will", "get here", "have gps", "come in", "colours", "colors", "how", "what", "whats",
                  "tell me more", "more about", "more info", "details", "safe", "does"),
-    "orders": ("history", "order history", "my stuff", "my package", "my packages", "my delivery", "my purchase", "my things", "did i buy",
+    "orders": ("history", "order history", "my stuff", "my package", "my packages", "my delivery",
+               "my purchase", "my things", "did i buy",
                "just buy", "i bought", "what did i", "did i order", "have i ordered", "did you charge", "charge me",
                "charged", "approved", "go through", "went through", "just bought", "just ordered",
                "my orders", "my order", "orders", "order history", "ordered", "bought", "purchases",
                "purchase history", "receipts", "receipt", "past orders", "order status", "where is my",
                "did it go through", "did my", "last order", "transactions", "transaction", "delivered yet",
                "has it shipped", "shipped", "track my"),
-    "spending": ("spend", "spent", "spending", "blown", "how much money", "blew", "how much have i", "total spent", "expenses", "paid so far",
+    "spending": ("spend", "spent", "spending", "blown", "how much money", "blew", "how much have i",
+                 "total spent", "expenses", "paid so far",
                  "how much did i", "my spending"),
     "policy": ("shipping", "ship to", "ship abroad", "international", "internationally", "abroad", "overseas",
                "returns", "return policy", "return", "refund", "refunds", "tax", "taxes", "sales tax",
@@ -142,7 +173,8 @@ CUES: dict[str, tuple[str, ...]] = {
     "superlative_high": ("most expensive", "priciest", "best", "premium", "fanciest", "top of the line",
                          "nicer one", "pricier one"),
     "superlative_fast": ("fastest", "quickest", "soonest", "fastest delivery", "quickest delivery"),
-    "negation": ("isn't", "isnt", "aren't", "not", "except", "other than", "besides", "apart from", "but not", "excluding", "without",
+    "negation": ("isn't", "isnt", "aren't", "not", "except", "other than", "besides", "apart from", "but not",
+                 "excluding", "without",
                  "anything but", "no"),
     "pronoun": ("it", "that", "this", "them", "those", "these", "that one", "this one", "the one", "same",
                 "one", "they", "ones"),
@@ -166,7 +198,8 @@ they're it's you're we're i've that's there's what's don't can't won't isn't are
 their gonna lemme thats theyre youre dont cant wont isnt arent ive hers his her him she he
 u ur pls rn btw bday birthday section department category aisle collection gadget gadgets ever long
 set setup pair thingy thingies stuff's office work sister brother mom dad mother father wife husband friend
-gift present kid kids son daughter christmas holidays mine ones both whichever whatever one's item piece
+likes loves enjoys making doing gift present kid kids son daughter christmas holidays mine ones both whichever
+whatever one's item piece
 arrives arrive arriving arrived delivered ships comes come gets stays happens works cost costs running run
 sounds looks seems fits need needs using use used buying ordering said says told tell asked ask then later
 under below over above less than least worth nearby

@@ -19,7 +19,8 @@ MAX_CHARS = 2000
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 _TAGS = re.compile(r"</?[a-z][^<>]{0,40}>|\[/?[a-z ]{0,20}\]", re.IGNORECASE)
 _CARD = re.compile(r"(?<!\w)\d(?:[ -]?\d){12,18}(?!\w)")
-_TOKEN = re.compile(r"\[card\]|\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?:k\b)?%?(?![^\W_])|[^\W_]+(?:['’\-./][^\W_]+)*|[$€£#?!<>+,;]")
+_TOKEN = re.compile(r"\[card\]|\$?\d(?:[\d,]*\d)?(?:\.\d+)?(?:k\b)?%?(?![^\W_])"
+                    r"|[^\W_]+(?:['’\-./][^\W_]+)*|[$€£#?!<>+,;]")
 _FOREIGN_DIGITS = "<foreign-digits>"
 
 

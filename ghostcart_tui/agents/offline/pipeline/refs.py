@@ -3,6 +3,8 @@ pronouns ("it", "that one"), superlatives ("the cheapest of those"), negation ("
 
 from __future__ import annotations
 
+import itertools
+
 from ....commerce.catalog import Product
 from .types import Token
 
@@ -43,12 +45,12 @@ def pronoun(tokens: list[Token]) -> bool:
 
 def superlative(tokens: list[Token]) -> str | None:
     words = [t.text for t in tokens]
-    pairs = set(zip(words, words[1:], strict=False))
+    pairs = set(itertools.pairwise(words))
     for i, w in enumerate(words):  # comparatives: against the product in focus
-        if w in ("cheaper", "less") and (w == "cheaper" or words[i + 1:i + 2] == ["expensive"]):
-            if "than" in words[i + 1:i + 3] or any(x in words for x in ("anything", "something", "any", "else")):
-                tokens[i].role = "ref"
-                return "cheaper"
+        if w in ("cheaper", "less") and (w == "cheaper" or words[i + 1:i + 2] == ["expensive"]) and (
+                "than" in words[i + 1:i + 3] or any(x in words for x in ("anything", "something", "any", "else"))):
+            tokens[i].role = "ref"
+            return "cheaper"
     for i, w in enumerate(words[:-1]):  # "cheapest first" sorts a list; it does not pick one
         if w in ("cheapest", "lowest", "priciest") and words[i + 1] in ("first", "to", "on"):
             tokens[i].role = tokens[i + 1].role = "ref"

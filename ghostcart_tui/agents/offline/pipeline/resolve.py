@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ....commerce.catalog import Product
-from .lexicon import ALIASES, CATEGORIES, CUES, FILLER, KIND_WORDS, NOT_CARRIED, WEAK
+from .lexicon import ALIASES, CATEGORIES, CUES, FILLER, KIND_WORDS, NOT_CARRIED, POSSESSIVE, PURPOSE, USES, WEAK
 from .normalize import compact
 from .types import Token
 
@@ -44,6 +44,9 @@ class Resolution:
     missing_category: str | None = None
     corrected: dict[str, str] = field(default_factory=dict)  # typed → key it was read as
     descriptive: bool = False  # a describing word ("wireless") widens a kind to every product it fits
+    need: bool = False  # the products come from a need in plain words ("for making coffee")
+    listed: bool = False  # several products named one by one ("the backpack and the jacket")
+    positions: dict[str, int] = field(default_factory=dict)  # product id → token index of its first mention
 
     @property
     def named(self) -> bool:
@@ -132,6 +135,17 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
     excluded: set[str] = set()
     first_seen: dict[str, int] = {}  # the order the shopper named products in (ordinals refer to it)
     mentioned: list[str] = []  # products named on their own, one per mention ("the lamp, the backpack and …")
+    for j, t in enumerate(tokens):  # needs: "for making coffee", "she likes cooking"
+        before = tokens[max(0, j - 3):j]
+        names_it = any(compact(t.text + x.text) in idx.keys for x in tokens[j + 1:j + 2]) or \
+            any(compact(x.text + t.text) in idx.keys for x in before[-1:])  # "coffee maker", "philips coffee"
+        if not t.role and t.text in USES and any(x.text in PURPOSE for x in before) and not names_it \
+                and not any(x.text in _NEGATORS for x in before):
+            for rank, pid in enumerate(USES[t.text]):
+                total[pid] = total.get(pid, 0.0) + KIND - 0.01 * rank * (len(USES[t.text]) < 3)
+                first_seen.setdefault(pid, j + rank)
+            t.role = "product"
+            res.need = True
     i = 0
     while i < len(tokens):
         if tokens[i].role:
@@ -147,8 +161,20 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
                 continue
             if key not in idx.keys and key.endswith("s") and key[:-1] in idx.keys and key[-2].isdigit():
                 key = key[:-1]  # "270s" → "270"
+            if key not in _NOT_CARRIED_KEYS and key.endswith("s") and key[:-1] in _NOT_CARRIED_KEYS \
+                    and key not in idx.keys:
+                key = key[:-1]  # "gift cards" → "gift card"
+            if key in _NOT_CARRIED_KEYS and i >= 2 and tokens[i - 1].text in POSSESSIVE and \
+                    (tokens[i - 2].role in ("product", "weak") or tokens[i - 2].text in USES):
+                for t in span:  # "vacuum my car": what the product is used on, not a product asked for
+                    t.role = "filler"
+                i += n
+                matched = True
+                break
             if key in _NOT_CARRIED_KEYS and not (n == 1 and key in idx.keys and max(idx.keys[key].values()) >= NAME):
                 phrase, cat = _NOT_CARRIED_KEYS[key]
+                phrase = " ".join(t.raw for t in span) if compact(phrase) != compact("".join(t.text for t in span)) \
+                    else phrase
                 res.missing, res.missing_category = res.missing or phrase, res.missing_category or cat
                 for t in span:
                     t.role = "product"
@@ -188,6 +214,7 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
             i += 1
     res.excluded = [p.product_id for p in products if p.product_id in excluded]
     res.scores = total
+    res.positions = dict(first_seen)
     if res.missing:
         return res  # never substitute a partial match for a product the store does not carry
     if total:
@@ -200,6 +227,7 @@ def resolve(tokens: list[Token], products: list[Product]) -> Resolution:
             several = [p for p in mentioned if p not in excluded]
             if len(several) > 1 and not res.descriptive:
                 res.candidates = several  # several products named one by one: all of them, in that order
+                res.listed = True
         if top < RESOLVED and res.candidates:
             cats = {idx.categories[p] for p in res.candidates}
             res.category = cats.pop() if len(cats) == 1 else None

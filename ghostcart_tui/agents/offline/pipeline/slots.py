@@ -23,10 +23,11 @@ _NUM = re.compile(r"^\$?(\d+(?:\.\d+)?)(k)?$")
 _ITEM_CUES = {"under", "below", "less", "max", "maximum", "most", "upto", "cap", "budget", "cheaper", "than",
               "beneath", "within", "to", "hits", "hit", "reaches", "reach", "at", "for", "is", "around", "about",
               "only", "spend", "pay", "limit", "costs", "cost", "price", "priced", "sub", "<", "<=", "and",
-              "between", "lower", "drops", "falls", "dips", "or", "than", "max", "maximum", "tops", "top"}
+              "between", "lower", "drops", "falls", "dips", "or", "tops", "top"}
 _TOTAL_CUES = {"total", "overall", "altogether", "all", "including", "incl", "with", "everything", "combined",
                "together"}
-_TOTAL_WORDS = {"all-in", "including", "incl", "inclusive", "tax", "taxes", "and", "shipping", "with", "all", "in", "total",
+_TOTAL_WORDS = {"all-in", "including", "incl", "inclusive", "tax", "taxes", "and", "shipping", "with", "all", "in",
+                "total",
                 "overall", "altogether", "combined", "delivery", "fees", "everything", "included", "of", "-"}
 _MONEY_WORDS = {"dollars", "dollar", "bucks", "buck", "usd", "grand", "k", "quid"}
 _FOREIGN = {"€", "£", "euro", "euros", "eur", "gbp", "pounds", "yen", "inr", "rupees", "cad", "aud"}
@@ -77,7 +78,7 @@ def _cents(value: float, s: Slots, typed: str) -> int | None:
     if cents > MAX_CENTS:
         s.problems.append(f"{typed} is more than GhostCart handles")
         return None
-    return int(round(cents))
+    return round(cents)
 
 
 def _has(tokens: list[Token], phrase: tuple[str, ...]) -> int:
@@ -143,7 +144,7 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
         if nxt is not None and nxt.text in ("grand", "k", "thousand"):
             value, span = value * 1000, span + [nxt]
             nxt = tokens[i + len(span)] if i + len(span) < len(tokens) else None
-        if nxt is not None and nxt.text in ("%", "percent") or t.text.endswith("%"):
+        if (nxt is not None and nxt.text in ("%", "percent")) or t.text.endswith("%"):
             pv = _num(t.text.rstrip("%"))
             if pv is not None and 0 < pv < 100:
                 s.percent_off = int(pv)
@@ -175,7 +176,7 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
                 x.role = "budget"
             i += len(span)
             continue
-        if i > 0 and tokens[i - 1].text == "-" or "-" in left[:1]:
+        if (i > 0 and tokens[i - 1].text == "-") or "-" in left[:1]:
             s.problems.append(f"{typed} is a negative amount")
         cents = _cents(value, s, typed)
         for x in span + ([nxt] if money_word and nxt is not None else []):
@@ -189,8 +190,8 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
                 break
         if right_cue:
             for x in tokens[end + 1:end + 4]:
-                if x.text in ("or", "less", "under", "below", "cheaper", "lower", "at", "most", "max", "tops",
-                              "maximum") and _free(x) or x.role == "cue" and x.text in ("max",):
+                if (x.text in ("or", "less", "under", "below", "cheaper", "lower", "at", "most", "max", "tops",
+                              "maximum") and _free(x)) or (x.role == "cue" and x.text in ("max",)):
                     x.role = "budget"
                 else:
                     break
@@ -211,12 +212,12 @@ def _amounts(tokens: list[Token], s: Slots) -> None:
                 for x in reversed(tokens[max(0, i - 9):i]):  # "the total with tax and shipping stays under"
                     if x.text in (",", ";"):
                         break
-                    if _free(x) or x.role == "cue":
-                        if x.text in _TOTAL_WORDS or x.text in ("stays", "stay", "is", "remains", "comes", "must", "be",
-                                                                "under", "below", "the", "got", "i've", "have"):
-                            x.role = "total"
+                    if (_free(x) or x.role == "cue") and (
+                            x.text in _TOTAL_WORDS or x.text in ("stays", "stay", "is", "remains", "comes", "must",
+                                                                 "be", "under", "below", "the", "got", "i've", "have")):
+                        x.role = "total"
                 for x in tokens[end + 1:end + 7]:
-                    if x.text not in _TOTAL_WORDS or not _free(x) and x.role != "cue":
+                    if x.text not in _TOTAL_WORDS or (not _free(x) and x.role != "cue"):
                         break
                     x.role = "total"
             else:
@@ -237,7 +238,8 @@ def _left_clause(tokens: list[Token], i: int) -> list[str]:
 
 def _total_after(right: list[str]) -> bool:
     r = right[:4]
-    return bool(r) and (r[0] in ("total", "overall", "altogether", "combined", "all-in") or "all" in r[:2] and "in" in r
+    return bool(r) and (r[0] in ("total", "overall", "altogether", "combined", "all-in")
+                        or ("all" in r[:2] and "in" in r)
                         or r[0] in ("including", "incl", "inclusive") or r[:2] in (["with", "shipping"],
                                                                                  ["with", "tax"], ["in", "total"]))
 
@@ -260,9 +262,9 @@ def _durations(tokens: list[Token], s: Slots, today: date, watchy: bool) -> None
         unit = ""
         if words[0] in _DAYS_OF:
             n, unit = 1.0, words[0]
-            if prev not in ("a", "an", "one", "next", "the") or words[0] in ("day",) and prev in ("the",):
-                if words[0] not in ("fortnight",) or prev not in ("a", "the"):
-                    n = None
+            if (prev not in ("a", "an", "one", "next", "the") or (words[0] in ("day",) and prev in ("the",))) \
+                    and (words[0] not in ("fortnight",) or prev not in ("a", "the")):
+                n = None
         elif len(words) > 1 and words[1] in _DAYS_OF:
             n = _num(words[0]) if _free(t) else None
             if n is None and words[0] in _SMALL:
@@ -273,7 +275,8 @@ def _durations(tokens: list[Token], s: Slots, today: date, watchy: bool) -> None
         days = max(1, math.ceil(n * _DAYS_OF[unit])) if n > 0 else 0
         start = i - 1 if prev in ("a", "an", "one") and words[0] == unit else i
         span = (i + (1 if words[0] == unit else 2)) - start
-        ctx = {x.text for x in tokens[max(0, start - 3):start]} | {x.text for x in tokens[start + span:start + span + 3]}
+        ctx = {x.text for x in tokens[max(0, start - 3):start]} \
+            | {x.text for x in tokens[start + span:start + span + 3]}
         is_delivery = bool(ctx & {"deliver", "delivered", "delivery", "arrive", "arrives", "arriving", "ship",
                                   "shipping", "shipped", "ships", "here", "arrival", "takes"}) or prev == "within" \
             or (i + 1 < len(tokens) and tokens[start + span - 1].text in ("day",) and
@@ -354,16 +357,16 @@ def _quantity(tokens: list[Token], s: Slots) -> None:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         prev = tokens[i - 1].text if i > 0 else ""
         q: int | None = None
-        if t.text in _SMALL and t.text not in ("one", "single") or t.text in ("one",) and nxt is not None \
-                and nxt.role in ("product", "weak") and prev not in ("the", "that", "this", "which"):
+        if (t.text in _SMALL and t.text not in ("one", "single")) or (t.text in ("one",) and nxt is not None \
+                and nxt.role in ("product", "weak") and prev not in ("the", "that", "this", "which")):
             q = _SMALL[t.text]
             if t.text == "pair":
                 continue
         elif re.fullmatch(r"x?\d{1,4}x?", t.text):
             following = nxt is not None and (nxt.role in ("product", "weak") or nxt.text in ("of", "units", "pcs",
                                                                                           "more", "x", "each"))
-            if t.text.startswith("x") or t.text.endswith("x") or prev in ("quantity", "qty", "buy", "order", "get",
-                                                                          "x") and following or following:
+            if t.text.startswith("x") or t.text.endswith("x") or (prev in ("quantity", "qty", "buy", "order", "get",
+                                                                          "x") and following) or following:
                 q = int(t.text.strip("x"))
             elif prev in ("buy", "order", "get", "purchase", "want", "need") and (nxt is None or nxt.role == ""):
                 q = int(t.text)
@@ -417,7 +420,8 @@ def extract(tokens: list[Token], today: date, *, watchy: bool) -> Slots:
     _amounts(tokens, s)
     _quantity(tokens, s)
     words = {t.text for t in tokens}
-    back = "back" in words and not words & {"send", "money", "sent", "return"} and bool(words & {"when", "once", "if", "until"})
+    back = "back" in words and not words & {"send", "money", "sent", "return"} \
+        and bool(words & {"when", "once", "if", "until"})
     if back or _has(tokens, ("back", "in", "stock")) >= 0 or _has(tokens, ("restocked",)) >= 0 or \
             _has(tokens, ("in", "stock", "again")) >= 0 or _has(tokens, ("available", "again")) >= 0:
         s.condition = "stock"

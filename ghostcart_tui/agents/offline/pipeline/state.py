@@ -27,6 +27,7 @@ class Watch:
     job_id: str
     skus: list[str]
     label: str
+    notify_only: bool = False
 
 
 @dataclass

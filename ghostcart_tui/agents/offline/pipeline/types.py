@@ -74,6 +74,7 @@ class Understanding:
     scores: dict[str, float] = field(default_factory=dict)
     reference: str | None = None  # how the products were found: named, ordinal, pronoun, superlative, state
     card_hint: str | None = None
+    quantities: dict[str, int] = field(default_factory=dict)  # per product, when the message names them
 
     def summary(self) -> dict[str, Any]:
         """What the harness and the persisted state record about this decision."""
