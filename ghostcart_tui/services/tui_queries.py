@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..commerce.catalog import Product
 from .runtime import Runtime
+from .views import JobView
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,28 @@ def signing_keys(rt: Runtime) -> list[KeyInfo]:
     keys = [("user", rt.user_id, rt.keys.user_key(rt.user_id)), ("agent", rt.agent_name, rt.keys.agent_key()),
             ("merchant", rt.merchant_name, rt.keys.merchant_key())]
     return [KeyInfo(role, owner, k.kid, k.fingerprint) for role, owner, k in keys]
+
+
+def jobs_page(rt: Runtime, limit: int) -> tuple[list[JobView], int]:
+    """What the Monitoring pane lists: at most `limit` of the current user's jobs, the live ones
+    first (newest first), then the ended ones; and how many jobs there are in all. Two LIMITed
+    queries and a COUNT, so a 10,000-job sweep costs the pane a few hundred rows, not 10,000."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from ..core.statuses import SHOWN_LIVE_JOB
+    from ..store.jobs import _owned_by
+    from ..store.tables import MonitoringJobRow
+    from .monitoring import to_view
+
+    live = [str(s) for s in SHOWN_LIVE_JOB]
+    newest = col(MonitoringJobRow.created_at).desc()
+    mine = _owned_by(rt.user_id)
+    with rt.db.read() as s:
+        total = s.exec(select(func.count()).select_from(MonitoringJobRow).where(mine)).one()
+        rows = list(s.exec(select(MonitoringJobRow).where(mine, col(MonitoringJobRow.status).in_(live))
+                           .order_by(newest).limit(limit)))
+        if len(rows) < limit:
+            rows += list(s.exec(select(MonitoringJobRow).where(mine, col(MonitoringJobRow.status).not_in(live))
+                                .order_by(newest).limit(limit - len(rows))))
+        return [to_view(j) for j in rows], int(total)

@@ -91,7 +91,7 @@ class PanesMixin:
         if tab == "products":
             return
         if self.rt is None:
-            (self.monitoring if tab == "monitoring" else self.orders).set_loading()
+            (self.monitoring if tab == "monitoring" else self.orders).show_loading()
         elif tab == "monitoring":
             self.refresh_jobs()
         else:
@@ -265,18 +265,20 @@ class PanesMixin:
             self.refresh_orders()
 
     def refresh_jobs(self) -> None:
-        """Refresh the Monitoring pane now (at most MonitoringPane.MAX_ROWS rows)."""
+        """Refresh the Monitoring pane (at most MonitoringPane.MAX_ROWS rows): the query runs in a
+        thread and the table fills in batches, so keys stay responsive while a big sweep lands."""
         self._dirty.discard("jobs")
         if self.rt is None or "monitoring" not in self._ready_panes:
             return
-        from ..services import monitoring as monitoring_service
+        from ..services import tui_queries
 
-        try:
-            jobs = monitoring_service.list_jobs(self.rt, user_id=self.rt.user_id)
-        except Exception as exc:
-            log.warning("list_jobs failed: %s", exc)
-            return
-        self.monitoring.show(jobs, self.clock.now())
+        rt, clock, limit = self.rt, self.clock or self.rt.clock, self.monitoring.MAX_ROWS
+
+        def load():  # in a thread (MonitoringPane.reload): the UI thread only fills the table
+            jobs, total = tui_queries.jobs_page(rt, limit)
+            return jobs, total, clock.now()
+
+        self.monitoring.reload(load)
         self.refresh_lease()
 
     def refresh_lease(self) -> None:

@@ -20,6 +20,14 @@ CANCEL_GRACE = 2.0  # seconds Conversation.cancel() gets before the turn's worke
 WORKING = "● working… Esc cancels"
 
 
+def _take_sent(box, sent: str) -> None:
+    """Remove the sent text from the chat box, keeping whatever was typed after it."""
+    value = box.value
+    rest = value[len(sent):] if value.startswith(sent) else value
+    box.value = rest
+    box.cursor_position = len(rest)
+
+
 class TurnsMixin:
     """Part of GhostCartApp (app.py holds the state it uses)."""
 
@@ -40,18 +48,23 @@ class TurnsMixin:
         text = event.value.strip()
         if not text:
             return
-        await self.submit(text)
+        await self.submit(text, typed=event.value)
 
-    async def submit(self, text: str) -> bool:
+    async def submit(self, text: str, *, typed: str | None = None) -> bool:
         """Send text as the shopper; False when a turn is still running. While the agents are
-        still starting, messages are queued and sent in order once they are ready."""
+        still starting, messages are queued and sent in order once they are ready.
+
+        typed: the chat box's value when Enter was pressed (None: the text came from elsewhere,
+        the box is left alone). Only that much is taken out of the box: keys typed after Enter,
+        before this handler ran (the Input goes on taking keys while Submitted bubbles up), stay."""
         starting = self.conversation is None and not self.ready.is_set()
         if self.turn_running() and not starting:
             self.toast("Still working on the last message; Esc cancels it.", severity="warning")
             return False
         box = self.query_one("#chat-input")
         box.remember(text)
-        box.value = ""
+        if typed is not None:
+            _take_sent(box, typed)
         await self.chat.add_user(text)
         if self.turn_running():
             self._queue.append(text)

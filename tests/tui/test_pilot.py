@@ -240,6 +240,7 @@ async def test_cancel_a_monitoring_job_with_confirmation(rt):
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.press("f3")
+        await pilot.app.workers.wait_for_complete()  # the pane fills off the UI thread
         await pilot.pause()
         await pilot.press("x")
         await pilot.pause()

@@ -117,6 +117,7 @@ async def test_check_now_runs_every_live_watch_from_the_monitoring_tab_and_the_p
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await app.wait_ready()
         await pilot.press("f3")
+        await pilot.app.workers.wait_for_complete()  # the pane fills off the UI thread
         await pilot.pause()
         await pilot.press("c")
         await app.workers.wait_for_complete()

@@ -25,6 +25,22 @@ async def _ready(pilot) -> None:
     await pilot.pause()
 
 
+async def _filled(pilot) -> None:
+    """The Monitoring pane queries in a thread and fills the table after: wait for both, and for
+    the table's own layout pass (column widths) that follows the fill."""
+    from textual.widgets import DataTable
+
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    table = app.query_one("#jobs-table", DataTable)
+    for _ in range(100):  # the widths are measured when the table next goes idle
+        await pilot.pause()
+        limits = next(c for c in table.ordered_columns if c.key.value == "limits")
+        if not table.row_count or limits.content_width > len("Limits"):
+            break
+    await pilot.pause()
+
+
 async def _say(pilot, text: str) -> None:
     app = pilot.app
     await _ready(pilot)
@@ -96,7 +112,7 @@ def test_monitoring_pane_with_active_job(snap_compare, rt):
     async def run_before(pilot):
         await _ready(pilot)
         await pilot.press("f3")
-        await pilot.pause()
+        await _filled(pilot)
 
     assert snap_compare(make_app(rt), terminal_size=SIZE, run_before=run_before)
 
@@ -186,7 +202,7 @@ def test_monitoring_pane_80x24(snap_compare, rt):
     async def run_before(pilot):
         await _ready(pilot)
         await pilot.press("f3")
-        await pilot.pause()
+        await _filled(pilot)
 
     assert snap_compare(make_app(rt), terminal_size=(80, 24), run_before=run_before)
 

@@ -26,7 +26,7 @@ class OrdersPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Orders", style="bold"), id="orders-title")
-        table = DataTable(id="orders-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="orders-table", cursor_type="row", zebra_stripes=True)
         for label, key in (("Time", "time"), ("Product", "product"), ("Status", "status"), ("Amount", "amount"),
                            ("Mode", "mode"), ("Transaction", "tx"), ("Note", "note")):
             table.add_column(label, key=key)
@@ -34,12 +34,12 @@ class OrdersPane(Vertical):
         yield Static(Text("Enter: inspect the mandate chain", style="dim"), classes="pane-hint")
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Text]:
         return self.query_one("#orders-table", DataTable)
 
     MAX_ROWS = 500  # the newest; an ordinary shopper has far fewer
 
-    def set_loading(self) -> None:
+    def show_loading(self) -> None:
         self.query_one("#orders-title", Static).update(Text.assemble(("Orders", "bold"), ("  loading…", "dim")))
 
     def show(self, txs: list) -> None:
