@@ -101,15 +101,7 @@ class PaymentProcessor:
         self, payment_mandate_id: str, amount_cents: int, token: str
     ) -> AuthorizationResult:
         """Approve or decline; the same payment_mandate_id always gets the same answer."""
-        if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
-            raise ValueError(f"amount must be whole cents, got {amount_cents!r}")
-        if amount_cents <= 0:
-            raise ValueError(f"amount must be positive, got {amount_cents} cents")
-        if not payment_mandate_id:
-            raise ValueError("payment_mandate_id is required (it is the idempotency key)")
-        if not token or _looks_like_pan(token):
-            # Only Credentials Provider tokens travel here, never a card number.
-            raise ValueError("a payment token is required (raw card numbers are not accepted)")
+        self._check_request(payment_mandate_id, amount_cents, token)
         with self._lock:
             done = self._results.get(payment_mandate_id)
             if done is not None:
