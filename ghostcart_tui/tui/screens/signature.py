@@ -63,8 +63,12 @@ def render_signature(view: SignatureView, *, mask_key: bool = False) -> Group:
             parts.append(Text(""))
             parts.append(safe_text(view.description, style="italic"))
         parts.append(Text(""))
-        parts.append(Text("⚠ Once signed, GhostCart buys by itself when every condition holds, "
-                          "without asking you again.", style="bold yellow"))
+        if view.autonomous:
+            parts.append(Text("⚠ Once signed, GhostCart buys by itself when every condition holds, "
+                              "without asking you again.", style="bold yellow"))
+        else:  # notify-only: the watch prepares a cart and waits for this dialog again
+            parts.append(Text("When every condition holds, GhostCart prepares the cart and asks you to sign "
+                              "it; nothing is bought without that second signature.", style="bold"))
     else:
         items = Table(box=None, show_header=True, header_style="bold", padding=(0, 1), expand=True)
         items.add_column("Item", ratio=1)
@@ -218,7 +222,12 @@ class SignatureScreen(ModalScreen[bool]):
     # ---- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        kind = "intent mandate (buy later, automatically)" if self.view.mandate_type == "intent" else "cart mandate"
+        if self.view.mandate_type != "intent":
+            kind = "cart mandate"
+        elif self.view.autonomous:
+            kind = "intent mandate (buy later, automatically)"
+        else:
+            kind = "intent mandate (tell me, I sign the cart)"
         with Vertical(id="signature-dialog"):
             yield Static(Text(f"Sign {kind}?", style="bold"), id="signature-title")
             with SignatureBody(id="signature-body"):
