@@ -41,22 +41,10 @@ def jobs_page(rt: Runtime, limit: int) -> tuple[list[JobView], int]:
     """What the Monitoring pane lists: at most `limit` of the current user's jobs, the live ones
     first (newest first), then the ended ones; and how many jobs there are in all. Two LIMITed
     queries and a COUNT, so a 10,000-job sweep costs the pane a few hundred rows, not 10,000."""
-    from sqlalchemy import func
-    from sqlmodel import col, select
-
     from ..core.statuses import SHOWN_LIVE_JOB
-    from ..store.jobs import _owned_by
-    from ..store.tables import MonitoringJobRow
+    from ..store.jobs import jobs_page_of_user
     from .monitoring import to_view
 
-    live = [str(s) for s in SHOWN_LIVE_JOB]
-    newest = col(MonitoringJobRow.created_at).desc()
-    mine = _owned_by(rt.user_id)
     with rt.db.read() as s:
-        total = s.exec(select(func.count()).select_from(MonitoringJobRow).where(mine)).one()
-        rows = list(s.exec(select(MonitoringJobRow).where(mine, col(MonitoringJobRow.status).in_(live))
-                           .order_by(newest).limit(limit)))
-        if len(rows) < limit:
-            rows += list(s.exec(select(MonitoringJobRow).where(mine, col(MonitoringJobRow.status).not_in(live))
-                                .order_by(newest).limit(limit - len(rows))))
-        return [to_view(j) for j in rows], int(total)
+        rows, total = jobs_page_of_user(s, rt.user_id, [str(st) for st in SHOWN_LIVE_JOB], limit)
+        return [to_view(j) for j in rows], total

@@ -50,6 +50,22 @@ def jobs_of_user(s: Session, user_id: str, statuses: Sequence[str] | None = None
     return list(s.exec(q))
 
 
+def jobs_page_of_user(s: Session, user_id: str, live: Sequence[str], limit: int) -> tuple[list[MonitoringJobRow], int]:
+    """At most `limit` of a user's jobs, those in `live` statuses first (newest first), then the
+    ended ones; and how many jobs the user has in all (two LIMITed queries and a COUNT)."""
+    from sqlalchemy import func
+
+    newest = col(MonitoringJobRow.created_at).desc()
+    mine = _owned_by(user_id)
+    total = s.exec(select(func.count()).select_from(MonitoringJobRow).where(mine)).one()
+    rows = list(s.exec(select(MonitoringJobRow).where(mine, col(MonitoringJobRow.status).in_(live))
+                       .order_by(newest).limit(limit)))
+    if len(rows) < limit:
+        rows += list(s.exec(select(MonitoringJobRow).where(mine, col(MonitoringJobRow.status).not_in(live))
+                            .order_by(newest).limit(limit - len(rows))))
+    return rows, int(total)
+
+
 def job_for_payment(s: Session, payment_mandate_id: str) -> MonitoringJobRow | None:
     return s.exec(select(MonitoringJobRow).where(MonitoringJobRow.payment_mandate_id == payment_mandate_id)).first()
 

@@ -110,3 +110,24 @@ def test_readonly_refuses_a_file_that_is_not_a_database(tmp_path):
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises((StoreError, sqlite3.Error)):
         readonly.schema_version(bad)
+
+
+def test_jobs_page_of_user_lists_live_jobs_first_and_counts_all(rt):
+    from ghostcart_tui.ap2.records import Constraints
+    from ghostcart_tui.services import intents, monitoring, signatures
+    from ghostcart_tui.store.jobs import jobs_page_of_user
+
+    ids = []
+    for sku in ("prod_lamp_001", "prod_coffee_001", "prod_blender_001"):
+        intent = intents.create_intent(rt, sku, Constraints(max_price_cents=1000), skus=[sku])
+        signatures.request_signature(rt, intent.mandate_id)
+        signatures.approve(rt, intent.mandate_id)
+        ids.append(monitoring.activate(rt, intent.mandate_id).job_id)
+        rt.clock.advance(timedelta(minutes=1))
+    monitoring.cancel(rt, ids[2])  # the newest ends: it must come after the live ones
+    with rt.db.read() as s:
+        rows, total = jobs_page_of_user(s, rt.user_id, [JobStatus.ACTIVE], limit=2)
+        assert total == 3 and [r.job_id for r in rows] == [ids[1], ids[0]]
+        rows, _ = jobs_page_of_user(s, rt.user_id, [JobStatus.ACTIVE], limit=3)
+        assert [r.job_id for r in rows] == [ids[1], ids[0], ids[2]]
+        assert jobs_page_of_user(s, "someone_else", [JobStatus.ACTIVE], limit=3) == ([], 0)
