@@ -145,7 +145,7 @@ class Conversation:
         return self._finish(result)
 
     def _finish(self, result) -> TurnOutcome:
-        graph = self._graph
+        graph = self._ensure_graph()  # the graph that just ran this result
         pending = self.pending_signature() if result.stop_reason == "interrupt" else None
         if result.stop_reason == "interrupt":
             text = "\n\n".join(t for _, t in self._turn_messages)

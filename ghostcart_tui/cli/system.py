@@ -280,9 +280,10 @@ def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             out.print(txt(f"  ✗ unreadable key file {p}", "red"))
         _print_user_key(out, ks.user)
         out.print(txt("Files", "bold"))
-        if report["exposed_files"]:
-            for p in report["exposed_files"]:
-                out.print(txt(f"  ! open to other users: {p}", "yellow"))
+        exposed: list[str] = list(report["exposed_files"])  # type: ignore[call-overload]
+        if exposed:
+            for name in exposed:
+                out.print(txt(f"  ! open to other users: {name}", "yellow"))
             out.print(txt("    (GhostCart makes them 0600, folders 0700, the next time it opens them)", "dim"))
         else:
             out.print(txt("  ✓ the data folder, database, log and keys are private to you", "green"))
